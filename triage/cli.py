@@ -1,0 +1,186 @@
+"""The `triage` command: a thin click shell over the API. Exit codes: see EXIT_*."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, List, Optional, Sequence
+
+import click
+
+from . import __version__
+from .errors import TriageError
+
+EXIT_CLEAN = 0  # no known problem
+EXIT_FOUND = 1  # known problems found (or lint/eval failures)
+EXIT_ERROR = 2  # usage error or unreadable input / KB
+EXIT_BUG = 3  # an unexpected internal error (a bug in triage)
+
+
+class DefaultGroup(click.Group):
+    """`triage FILE...` runs the hidden `diagnose` command; other words are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["diagnose", *args]
+        return super().parse_args(ctx, args)
+
+
+def kb_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--kb", "kb_dirs", multiple=True, type=click.Path(file_okay=False),
+                        help="Extra KB folder, merged with the bundled one (repeatable).")(f)
+
+
+def get_kb(kb_dirs: Sequence[str]) -> Any:
+    from .api import default_kb
+    from .kb import load_kb
+
+    return load_kb(*kb_dirs) if kb_dirs else default_kb()
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="triage")
+def main() -> None:
+    """Name the known problem in a failed ML build or training log.
+
+    \b
+      triage < build.log          read a log from stdin
+      triage train.log other.log  or from files
+      triage explain ID           show a KB entry in full
+      triage kb list|lint|search  browse and check the knowledge base
+    """
+
+
+@main.command("diagnose", hidden=True)
+@click.argument("files", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show at most N diagnoses per log.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the fixes of every diagnosis, not only the first.")
+@kb_option
+def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
+                 no_color: bool, verbose: bool, kb_dirs: Sequence[str]) -> None:
+    from .api import diagnose, failure_line
+    from .decode import decode
+    from .report import Result, json_report, text_report
+    from .source import display_name, read_source
+
+    kb = get_kb(kb_dirs)
+    results = []
+    for name in files or ["-"]:
+        data = read_source(name)
+        found = [d for d in diagnose(data, kb) if d.confidence >= min_confidence][:top]
+        hint = None if found else failure_line(decode(data))
+        results.append(Result(display_name(name), found, hint))
+    if fmt == "json":
+        from . import __version__
+
+        click.echo(json_report(results, __version__), nl=False)
+    elif sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
+        from .console import make_console, render
+
+        render(make_console(), results, verbose)
+    else:
+        click.echo("\n".join(text_report(r, verbose) for r in results), nl=False)
+    sys.exit(EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("entry_id")
+@kb_option
+def explain(entry_id: str, kb_dirs: Sequence[str]) -> None:
+    """Show one KB entry in full."""
+    from .catalog import entry_text, suggest
+
+    kb = get_kb(kb_dirs)
+    entry = kb.get(entry_id)
+    if entry is None:
+        hints = suggest(kb, entry_id)
+        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        raise click.UsageError(f"no KB entry '{entry_id}'{hint}")
+    click.echo(entry_text(entry))
+
+
+@main.group()
+def kb() -> None:
+    """Browse and check the knowledge base."""
+
+
+@kb.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@kb_option
+def kb_list(fmt: str, kb_dirs: Sequence[str]) -> None:
+    """Every entry: id, severity, tags, title."""
+    from .catalog import list_json, list_text
+
+    kb = get_kb(kb_dirs)
+    click.echo(list_json(kb) if fmt == "json" else list_text(kb))
+
+
+@kb.command("lint")
+@click.option("--no-examples", is_flag=True, help="Only validate; do not run the examples.")
+@kb_option
+def kb_lint(no_examples: bool, kb_dirs: Sequence[str]) -> None:
+    """Validate every entry and run its examples."""
+    from .lint import lint
+
+    kbase = get_kb(kb_dirs)
+    report = lint(kbase, run_examples=not no_examples)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for e in report.errors:
+        click.echo(f"error: {e}", err=True)
+    click.echo(f"{len(kbase.entries)} entries, {len(report.errors)} errors, {len(report.warnings)} warnings")
+    sys.exit(EXIT_FOUND if report.errors else EXIT_CLEAN)
+
+
+@kb.command("search")
+@click.argument("words", nargs=-1, required=True)
+@kb_option
+def kb_search(words: Sequence[str], kb_dirs: Sequence[str]) -> None:
+    """Fuzzy search over ids, titles, summaries and signatures."""
+    from .catalog import search
+
+    found = search(get_kb(kb_dirs), " ".join(words))
+    if not found:
+        click.echo("no entry matches")
+        sys.exit(EXIT_FOUND)
+    for score, entry in found:
+        click.echo(f"{entry.id:40} {score:5.1f}  {entry.title}")
+
+
+@main.command("eval")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--quiet", is_flag=True, help="Only the summary line.")
+@kb_option
+def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
+    """Score a labelled folder of logs (index.jsonl, or triage-fixture markers)."""
+    from .evaluate import evaluate, format_score
+
+    score = evaluate(folder, get_kb(kb_dirs))
+    click.echo(format_score(score, quiet))
+
+
+def run() -> None:
+    """Console-script entry: errors become one line and an exit code, never a traceback."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("triage: aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except TriageError as exc:
+        click.echo(f"triage: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(EXIT_ERROR)
+    except SystemExit:
+        raise
+    except Exception as exc:  # last resort: a bug in triage, not in the user's input
+        if os.environ.get("TRIAGE_DEBUG"):
+            raise
+        click.echo(f"triage: internal error: {type(exc).__name__}: {exc} "
+                   "(set TRIAGE_DEBUG=1 for the traceback, and please report it)", err=True)
+        sys.exit(EXIT_BUG)

@@ -1,0 +1,63 @@
+"""The one place that builds rich output; imported only when stdout is a terminal."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from .model import Diagnosis
+from .report import Result, printable, where
+
+
+def make_console(no_color: bool = False, stderr: bool = False) -> Console:
+    # markup and highlighting off: "[rank0]" or "[WARNING]" in a log must print as written
+    return Console(markup=False, highlight=False, no_color=no_color, stderr=stderr, soft_wrap=False)
+
+
+def render(console: Console, results: Sequence[Result], verbose: bool = False) -> None:
+    for result in results:
+        if not result.diagnoses:
+            body = Text(f"No known problem found in {result.source}.\n", style="bold")
+            if result.likely_failure:
+                lf = result.likely_failure
+                body.append("The line that most looks like the failure:\n")
+                body.append(f"  line {lf.line}: ", style="cyan")
+                body.append(printable(lf.text), style="yellow")
+            console.print(Panel(body, title="triage", border_style="blue"))
+            continue
+        console.print(Text(f"{len(result.diagnoses)} known problem(s) in {result.source}, most likely first",
+                           style="bold"))
+        for i, d in enumerate(result.diagnoses, 1):
+            console.print(_panel(i, d, verbose or i == 1))
+
+
+def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
+    parts = []
+    ev_text = Text()
+    for ev in d.evidence:
+        ev_text.append(f"{where(ev)}: ", style="cyan")
+        ev_text.append(printable(ev.text) + "\n", style="yellow")
+    parts.append(ev_text)
+    if full:
+        parts.append(Text(d.summary + "\n", style="italic"))
+        for j, s in enumerate(d.solutions, 1):
+            t = Text(f"Fix {j}: {s.title}", style="bold green")
+            if s.when:
+                t.append(f"  (when: {s.when})", style="dim")
+            t.append(f"\n  {s.why}\n")
+            for step in s.steps:
+                t.append(f"  $ {step}\n", style="bold")
+            parts.append(t)
+        for note in d.notes:
+            parts.append(Text(f"Note: {note}", style="magenta"))
+        for ref in d.refs[:3]:
+            parts.append(Text(f"See: {ref}", style="dim"))
+        if d.fixable:
+            parts.append(Text(f"An automatic fix exists: triage fix {d.id}", style="bold green"))
+    else:
+        parts.append(Text(f"run `triage explain {d.id}` for the fixes", style="dim"))
+    title = f"{i}. {d.id} — {d.title}  (confidence {d.confidence:.2f})"
+    style = "red" if d.severity in ("error", "critical") else "yellow"
+    return Panel(Group(*parts), title=title, title_align="left", border_style=style)

@@ -1,0 +1,62 @@
+"""Bytes -> text: BOMs and UTF-16, invalid UTF-8, and mojibake (UTF-8 read as cp1252)."""
+from __future__ import annotations
+
+import codecs
+from typing import Dict
+
+import regex
+
+from .errors import InputError
+
+# Two or more chars typical of UTF-8 bytes shown as cp1252/latin-1 ("å¦‚", "â•°â”€>", "Ã©").
+_MOJIBAKE = regex.compile(r"[ÂÃâåæçäèéïðÐ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                          r"\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                          r"\u2039\u203a\u20ac\u2122\ufffd]")
+_CP1252_BYTE: Dict[str, int] = {}
+for _b in range(0x80, 0xA0):
+    try:
+        _CP1252_BYTE[bytes([_b]).decode("cp1252")] = _b
+    except UnicodeDecodeError:
+        pass
+
+
+def decode(data: bytes) -> str:
+    """Decode a log as the user saved it; never raises on bad bytes, refuses binary data."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    head = data[:8192]
+    if head and _looks_utf16le(head):
+        return data.decode("utf-16-le", errors="replace")
+    if head and head.count(0) > len(head) // 10:
+        raise InputError("input looks like binary data, not a text log")
+    return data.decode("utf-8", errors="replace")
+
+
+def _looks_utf16le(head: bytes) -> bool:
+    odd = head[1::2]
+    return len(odd) > 16 and odd.count(0) > 0.9 * len(odd) and head[0::2].count(0) < 0.1 * len(odd)
+
+
+def looks_mangled(text: str) -> bool:
+    return _MOJIBAKE.search(text) is not None
+
+
+def repair_mojibake(line: str) -> str:
+    """Undo one round of UTF-8-read-as-cp1252 on a line, when that clearly helps."""
+    if not looks_mangled(line):
+        return line
+    out = bytearray()
+    for ch in line:
+        code = ord(ch)
+        if code < 0x100:
+            out.append(code)
+        elif ch in _CP1252_BYTE:
+            out.append(_CP1252_BYTE[ch])
+        elif ch == "\ufffd":
+            out.append(0x3F)  # a byte lost before we saw it: keep a placeholder
+        else:
+            return line  # real non-latin text: not mojibake we can undo
+    fixed = out.decode("utf-8", errors="replace")
+    return fixed if len(_MOJIBAKE.findall(fixed)) < len(_MOJIBAKE.findall(line)) else line

@@ -1,0 +1,102 @@
+"""Score diagnose() on a labelled folder: top-1/top-3 recall, false positives, each miss.
+
+Labels come from an index.jsonl ({"file", "label", "also"}; label "none" = no known
+problem) or, for fixture logs, from a `triage-fixture:` marker on the log's first line.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import regex
+
+from .api import diagnose
+from .model import KnowledgeBase
+from .source import read_file
+
+_MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"
+                        r"(?:\s+also=(?P<also>[\w,-]+))?")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    path: Path
+    label: str
+    also: Tuple[str, ...] = ()
+    line: Optional[int] = None
+
+
+@dataclass
+class Score:
+    positives: int = 0
+    negatives: int = 0
+    top1: int = 0
+    top3: int = 0
+    false_positives: int = 0
+    misses: List[Tuple[Labelled, List[str]]] = field(default_factory=list)
+
+    @property
+    def top1_rate(self) -> float:
+        return self.top1 / self.positives if self.positives else 1.0
+
+    @property
+    def top3_rate(self) -> float:
+        return self.top3 / self.positives if self.positives else 1.0
+
+    @property
+    def fp_rate(self) -> float:
+        return self.false_positives / self.negatives if self.negatives else 0.0
+
+
+def read_marker(path: Path) -> Optional[Labelled]:
+    with open(path, "rb") as fh:
+        first = fh.readline(4096).decode("utf-8", errors="replace")
+    m = _MARKER.search(first)
+    if not m:
+        return None
+    also = tuple(a for a in (m.group("also") or "").split(",") if a)
+    return Labelled(path, m.group("label"), also, int(m.group("line")) if m.group("line") else None)
+
+
+def labelled_logs(folder: str | Path) -> List[Labelled]:
+    folder = Path(folder)
+    index = folder / "index.jsonl"
+    if index.is_file():
+        rows = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [Labelled(folder / r["file"], r["label"], tuple(r.get("also") or ())) for r in rows]
+    found = (read_marker(p) for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix in (".log", ".txt", ".gz"))
+    return [item for item in found if item is not None]
+
+
+def evaluate(folder: str | Path, kb: Optional[KnowledgeBase] = None) -> Score:
+    score = Score()
+    for item in labelled_logs(folder):
+        got = [d.id for d in diagnose(read_file(item.path), kb)]
+        if item.label == "none":
+            score.negatives += 1
+            if got:
+                score.false_positives += 1
+                score.misses.append((item, got[:3]))
+            continue
+        score.positives += 1
+        good = {item.label, *item.also}
+        if got[:1] and got[0] in good:
+            score.top1 += 1
+        else:
+            score.misses.append((item, got[:3]))
+        if good & set(got[:3]):
+            score.top3 += 1
+    return score
+
+
+def format_score(score: Score, quiet: bool = False) -> str:
+    lines: List[str] = []
+    if not quiet:
+        for item, got in score.misses:
+            lines.append(f"  miss {item.path.name}: want {item.label}, got {', '.join(got) or 'nothing'}")
+    lines.append(f"top1={score.top1}/{score.positives} ({score.top1_rate:.0%})  "
+                 f"top3={score.top3}/{score.positives} ({score.top3_rate:.0%})  "
+                 f"false_positives={score.false_positives}/{score.negatives} ({score.fp_rate:.0%})")
+    return "\n".join(lines)

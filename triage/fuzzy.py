@@ -1,0 +1,63 @@
+"""Fuzzy fallback: error-looking lines no regex explained, compared with canonical messages.
+
+Paths, numbers, hex addresses and versions are masked on both sides, so a message that a
+later release words slightly differently, or that carries other paths, still lines up.
+"""
+from __future__ import annotations
+
+from typing import List, Sequence, Set, Tuple
+
+import regex
+
+from .match import Document, Hit
+from .model import Entry, KnowledgeBase
+
+CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
+MAX_LINES = 2000  # error-looking lines compared per log; the rest are skipped
+_ERROR_LIKE = regex.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
+_MASKS = (
+    (regex.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
+    (regex.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
+    (regex.compile(r"\d+(?:\.\d+)*"), "<n>"),
+    (regex.compile(r"\s+"), " "),
+)
+
+
+def mask(text: str) -> str:
+    text = text.strip().lower()[:400]
+    for pattern, token in _MASKS:
+        text = pattern.sub(token, text)
+    return text
+
+
+class FuzzyIndex:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.choices: List[str] = []
+        self.owners: List[Tuple[Entry, str]] = []
+        for entry in kb.entries:
+            for message in entry.fuzzy:
+                self.choices.append(mask(message))
+                self.owners.append((entry, message))
+
+    def scan(self, doc: Document, explained: Set[int]) -> List[Hit]:
+        if not self.choices:
+            return []
+        from rapidfuzz import fuzz, process  # imported only when a log needs it
+
+        hits: List[Hit] = []
+        for i in error_like_lines(doc, explained):
+            best = process.extractOne(mask(doc.lines[i].text), self.choices, scorer=fuzz.ratio,
+                                      score_cutoff=CUTOFF)
+            if best is None:
+                continue
+            _, score, index = best
+            entry, message = self.owners[index]
+            confidence = 0.35 + 0.35 * (score - CUTOFF) / (100 - CUTOFF)
+            hits.append(Hit(entry, f"{entry.id}~fuzzy", "fuzzy", round(confidence, 3), (i,), {}, round(score, 1)))
+        return hits
+
+
+def error_like_lines(doc: Document, explained: Set[int]) -> Sequence[int]:
+    found = [i for i, line in enumerate(doc.lines)
+             if i not in explained and _ERROR_LIKE.search(line.text)]
+    return found[-MAX_LINES:]

@@ -1,0 +1,38 @@
+"""`triage kb lint`: what the loader cannot see in one entry alone, plus every example."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List
+
+from .examples import failures
+from .model import KnowledgeBase
+
+MIN_LITERAL = 4  # shorter prefilter literals select too many lines to be worth it
+
+
+@dataclass(frozen=True)
+class LintReport:
+    errors: List[str]
+    warnings: List[str]
+
+
+def lint(kb: KnowledgeBase, run_examples: bool = True) -> LintReport:
+    errors: List[str] = []
+    warnings: List[str] = []
+    ids = set(kb.ids)
+    for entry in kb.entries:
+        where = f"{entry.path}: entry '{entry.id}'"
+        for target in entry.causes:
+            if target not in ids:
+                errors.append(f"{where}, field 'causes': unknown id '{target}'")
+        for i, sig in enumerate(entry.signatures):
+            if not sig.literals:
+                warnings.append(f"{where}, field 'signatures[{i}]': no prefilter literal; add keywords")
+            elif min(len(lit) for lit in sig.literals) < MIN_LITERAL:
+                warnings.append(f"{where}, field 'signatures[{i}]': literal {sorted(sig.literals, key=len)[0]!r}"
+                                " is too short to be selective; add keywords")
+        if len(entry.examples.match) < 3 or len(entry.examples.no_match) < 2:
+            warnings.append(f"{where}, field 'examples': fewer than 3 match / 2 no_match examples")
+    if run_examples:
+        errors += failures(kb)
+    return LintReport(errors, warnings)

@@ -1,0 +1,128 @@
+"""The domain, as frozen dataclasses. No I/O here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Pattern, Tuple
+
+SEVERITIES = ("info", "warning", "error", "critical")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A pattern that must (requires) or must not (veto) appear near a hit.
+
+    `within` is a distance in lines; None means anywhere in the log.
+    """
+
+    pattern: Pattern[str]
+    within: Optional[int]
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    pattern: Pattern[str]
+    literals: Tuple[str, ...]  # lower-cased; at least one occurs in every match
+    confidence: float
+    span: int = 1  # number of consecutive lines the pattern may cover
+    requires: Tuple[Condition, ...] = ()
+    veto: Tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Solution:
+    title: str
+    why: str
+    steps: Tuple[str, ...]
+    when: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Examples:
+    match: Tuple[Example, ...] = ()
+    no_match: Tuple[Example, ...] = ()
+    todo_match: Tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    id: str
+    title: str
+    summary: str
+    tags: Tuple[str, ...]
+    severity: str
+    path: str
+    signatures: Tuple[Signature, ...] = ()
+    fuzzy: Tuple[str, ...] = ()
+    priority: int = 50
+    causes: Tuple[str, ...] = ()
+    solutions: Tuple[Solution, ...] = ()
+    refs: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    examples: Examples = Examples()
+    fix: Optional[Mapping[str, Any]] = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A log line that supports a diagnosis, numbered as the user pasted it."""
+
+    line: int
+    text: str
+    signature: str
+    kind: str = "regex"  # "regex" or "fuzzy"
+    score: Optional[float] = None  # fuzzy similarity 0..100
+    count: int = 1  # how many lines carried the same message
+    last_line: Optional[int] = None
+    ranks: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedSolution:
+    title: str
+    why: str
+    steps: Tuple[str, ...]
+    when: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str
+    title: str
+    confidence: float
+    evidence: Tuple[Evidence, ...]
+    variables: Mapping[str, str]
+    solutions: Tuple[RenderedSolution, ...]
+    fixable: bool
+    summary: str = ""
+    severity: str = "error"
+    tags: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+    refs: Tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        first = self.evidence[0] if self.evidence else None
+        where = f" (line {first.line}: {first.text.strip()[:120]})" if first else ""
+        return f"{self.id} [{self.confidence:.2f}] {self.title}{where}"
+
+
+@dataclass(frozen=True, eq=False)  # identity semantics: a loaded KB is cached by identity
+class KnowledgeBase:
+    entries: Tuple[Entry, ...]
+
+    def get(self, entry_id: str) -> Optional[Entry]:
+        for entry in self.entries:
+            if entry.id == entry_id:
+                return entry
+        return None
+
+    @property
+    def ids(self) -> Tuple[str, ...]:
+        return tuple(e.id for e in self.entries)

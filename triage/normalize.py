@@ -1,0 +1,125 @@
+"""Raw log text -> clean logical lines that still point at the lines the user pasted.
+
+Strips what terminals and CI runners add (ANSI codes, timestamps, rank prefixes, progress
+bar rewrites, hard wraps) so that signatures can be written against the message alone.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+import regex
+
+from .decode import repair_mojibake
+
+MAX_LINE = 8192  # longer lines keep their head and tail for matching
+MAX_RAW = 1000  # evidence shows at most this much of one raw line
+
+_ANSI = regex.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
+                      r"|\^\[\[[0-9;]*[A-Za-z]|(?<![\w\]])\[(?:\d{1,3};)*\d{1,3}m")
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TIMESTAMP = regex.compile(
+    r"^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:-\s+)?"
+    r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s+|#\d+ \d+\.\d+ |section_(?:start|end):\d+:\S+\s*)")
+_RANK = regex.compile(
+    r"^(?:\[(?:rank|default)(?P<r>\d+)\]:\s?|\[(?P<r>\d+),\d+\]<std(?:out|err)>:\s?"
+    r"|\((?P<r>[A-Za-z_]\w* pid=\d+)(?:, ip=[\d.]+)?\)\s|(?P<r>\d{1,4}):\s"
+    r"|(?P<r>(?:\d{1,3}\.){3}\d{1,3}|localhost|(?:worker|node|gpu|host)[\w-]*\d+):\s)")
+_PROGRESS = regex.compile(r"\d+%\||[\d.]+\s*(?:it/s|s/it|[kKMG]i?B/s)|^\s*\d+%\s*$|━━|\[=+>?\s*\]")
+_GLUED = regex.compile(r"(?<=(?:it/s|s/it|\?it/s)\])(?=[A-Za-z\[])")
+_ERRORISH = regex.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based raw line number where this logical line starts
+    end: int  # raw line number where it ends (hard-wrapped lines span several)
+    raw: str  # the text as pasted (capped at MAX_RAW)
+    text: str  # the clean text that signatures see
+    rank: Optional[str] = None
+
+
+def split_raw(text: str) -> List[str]:
+    return text.split("\n") if text else []
+
+
+def normalize(text: str) -> List[Line]:
+    raw_lines = split_raw(text)
+    width = wrap_width(raw_lines)
+    return list(join_wrapped(clean_lines(enumerate(raw_lines, 1)), width))
+
+
+def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
+    for number, raw in numbered:
+        raw = raw[:-1] if raw.endswith("\r") else raw
+        shown = cap(raw, MAX_RAW)
+        for segment in overwrite_segments(raw):
+            for part in _GLUED.split(segment):
+                text, rank = strip_prefixes(clean(part))
+                if text.strip():
+                    yield Line(number, number, shown, text, rank)
+
+
+def overwrite_segments(raw: str) -> List[str]:
+    """A `\\r` rewrite keeps only its last state, plus earlier parts that look like errors."""
+    if "\r" not in raw:
+        return [raw]
+    parts = [p for p in raw.split("\r") if p.strip()]
+    if not parts:
+        return []
+    kept = [p for p in parts[:-1] if _ERRORISH.search(p) and not _PROGRESS.search(p)][-5:]
+    return kept + [parts[-1]]
+
+
+def clean(segment: str) -> str:
+    segment = cap(segment, MAX_LINE)
+    segment = _ANSI.sub("", segment)
+    segment = _CONTROL.sub("", segment)
+    return repair_mojibake(segment).rstrip()
+
+
+def strip_prefixes(text: str) -> Tuple[str, Optional[str]]:
+    rank: Optional[str] = None
+    for _ in range(4):  # prefixes stack: timestamp, then rank, then a timestamp again
+        m = _TIMESTAMP.match(text) or _RANK.match(text)
+        if not m or m.end() == 0:
+            break
+        if m.re is _RANK:
+            rank = rank or m.group("r")
+        text = text[m.end():]
+    return text, rank
+
+
+def cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = limit // 3
+    return text[:head] + " … " + text[-(limit - head):]
+
+
+def wrap_width(raw_lines: List[str]) -> Optional[int]:
+    """The terminal width a pasted log was hard-wrapped at, if it clearly was."""
+    lengths = Counter(len(line.rstrip("\r")) for line in raw_lines if len(line) >= 60)
+    if not lengths:
+        return None
+    width, count = lengths.most_common(1)[0]
+    long_lines = sum(n for length, n in lengths.items() if length >= width)
+    return width if count >= 3 and count >= 0.5 * long_lines and width <= 300 else None
+
+
+def join_wrapped(lines: Iterable[Line], width: Optional[int]) -> Iterator[Line]:
+    pending: Optional[Line] = None
+    for line in lines:
+        if pending is not None and line.number == pending.end + 1:
+            line = Line(pending.number, line.number, pending.raw + "\n" + line.raw,
+                        pending.text + line.text, pending.rank)
+        elif pending is not None:
+            yield pending
+        pending = None
+        if width and len(line.raw.split("\n")[-1].rstrip("\r")) == width:
+            pending = line
+            continue
+        yield line
+    if pending is not None:
+        yield pending
