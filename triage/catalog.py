@@ -35,11 +35,12 @@ def entry_text(e: Entry) -> str:
 
 
 def suggest(kb: KnowledgeBase, word: str, limit: int = 3) -> List[str]:
-    from rapidfuzz import fuzz, process
+    from rapidfuzz import fuzz, utils
 
-    choices = {e.id: f"{e.id} {e.title}" for e in kb.entries}
-    found = process.extract(word, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
-    return [key for _, _, key in found]
+    scores = {e.id: max(fuzz.WRatio(word, e.id, processor=utils.default_process),
+                        fuzz.WRatio(word, e.title, processor=utils.default_process)) for e in kb.entries}
+    ranked = sorted((s, i) for i, s in scores.items() if s >= 60)
+    return [i for _, i in sorted(ranked, key=lambda p: (-p[0], p[1]))[:limit]]
 
 
 def search(kb: KnowledgeBase, query: str, limit: int = 10) -> List[Tuple[float, Entry]]:

@@ -12,6 +12,8 @@ from .errors import InputError
 _MOJIBAKE = regex.compile(r"[ÂÃâåæçäèéïðÐ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
                           r"\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                           r"\u2039\u203a\u20ac\u2122\ufffd]")
+# control bytes that text logs do not contain (tab, newlines, \r and ESC are text)
+_BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 27)]
 _CP1252_BYTE: Dict[str, int] = {}
 for _b in range(0x80, 0xA0):
     try:
@@ -29,7 +31,7 @@ def decode(data: bytes) -> str:
     head = data[:8192]
     if head and _looks_utf16le(head):
         return data.decode("utf-16-le", errors="replace")
-    if head and head.count(0) > len(head) // 10:
+    if head and sum(head.count(b) for b in _BINARY_BYTES) > len(head) // 20:
         raise InputError("input looks like binary data, not a text log")
     return data.decode("utf-8", errors="replace")
 

@@ -17,7 +17,7 @@ MAX_LINE = 8192  # longer lines keep their head and tail for matching
 MAX_RAW = 1000  # evidence shows at most this much of one raw line
 
 _ANSI = regex.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
-                      r"|\^\[\[[0-9;]*[A-Za-z]|(?<![\w\]])\[(?:\d{1,3};)*\d{1,3}m")
+                      r"|\^\[\[[0-9;]*[A-Za-z]|\[(?:\d{1,3};)*\d{1,3}m")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TIMESTAMP = regex.compile(
     r"^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:-\s+)?"
