@@ -68,7 +68,7 @@ def test_min_confidence_and_top_filter() -> None:
     (b"", ("/no/such/file.log",), "no such file"),
     (b"", (str(ROOT / "tests"),), "is a directory"),
     (b"", ("--format", "xml"), "Invalid value"),
-    (b"", ("explain", "cuda-oom"), "did you mean cuda-out-of-memory"),
+    (b"", ("explain", "cuda-out-of-memry"), "did you mean cuda-out-of-memory"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_2(stdin: bytes, args: tuple, words: str) -> None:
     r = triage(*args, stdin=stdin)
