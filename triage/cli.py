@@ -30,6 +30,20 @@ def kb_option(f: Callable[..., Any]) -> Callable[..., Any]:
                         help="Extra KB folder, merged with the bundled one (repeatable).")(f)
 
 
+def fix_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--python", type=click.Path(), help="Interpreter whose site-packages to patch (default: this one)."),
+        click.option("--site-packages", type=click.Path(), help="The site-packages folder to patch."),
+        click.option("--project", type=click.Path(file_okay=False), help="Project folder for user-code fixes (default: .)."),
+        click.option("--run", is_flag=True, help="Run a corrected or shell command after a confirmation."),
+        click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts)."),
+        click.option("--unsafe", is_flag=True, help="Also apply fixes graded unsafe."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def get_kb(kb_dirs: Sequence[str]) -> Any:
     from .api import default_kb
     from .kb import load_kb
@@ -57,9 +71,11 @@ def main() -> None:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the fixes of every diagnosis, not only the first.")
+@click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
+@fix_options
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
-                 no_color: bool, verbose: bool, kb_dirs: Sequence[str]) -> None:
+                 no_color: bool, verbose: bool, want_fix: bool, kb_dirs: Sequence[str], **fix_args: Any) -> None:
     from .api import diagnose, failure_line
     from .decode import decode
     from .report import Result, json_report, text_report
@@ -67,11 +83,15 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
 
     kb = get_kb(kb_dirs)
     results = []
+    texts = []
     for name in files or ["-"]:
         data = read_source(name)
         found = [d for d in diagnose(data, kb) if d.confidence >= min_confidence][:top]
         hint = None if found else failure_line(decode(data))
         results.append(Result(display_name(name), found, hint))
+        texts.append(decode(data))
+    if want_fix:
+        sys.exit(offer_fix(results, texts, kb, fix_args))
     if fmt == "json":
         from . import __version__
 
@@ -83,6 +103,45 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     else:
         click.echo("\n".join(text_report(r, verbose) for r in results), nl=False)
     sys.exit(EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN)
+
+
+def offer_fix(results: Sequence[Any], texts: Sequence[str], kb: Any, fix_args: Any) -> int:
+    from .fixcli import fix_main
+
+    for result, text in zip(results, texts):
+        fixable = [d for d in result.diagnoses if d.fixable]
+        if fixable:
+            top = fixable[0]
+            click.echo(f"{result.source}: {top.id} (confidence {top.confidence:.2f}) has an automatic fix")
+            return fix_main(top, log=text, kb=kb, apply=True, revert=False, ask=True, **fix_args)
+    click.echo("triage: no diagnosis with an automatic fix" if any(r.diagnoses for r in results)
+               else "triage: no known problem found, so there is nothing to fix")
+    return EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN
+
+
+@main.command("fix")
+@click.argument("entry_id")
+@click.option("--log", "log_file", type=click.Path(), help="The log that shows the failing command (command fixes).")
+@click.option("--apply", is_flag=True, help="Write the change (default: dry run, show the diff).")
+@click.option("--revert", is_flag=True, help="Restore the files this fix changed, from triage's backup.")
+@fix_options
+@kb_option
+def fix_cmd(entry_id: str, log_file: Optional[str], apply: bool, revert: bool, kb_dirs: Sequence[str],
+            **fix_args: Any) -> None:
+    """Show, apply or revert the automatic fix of a KB entry.
+
+    \b
+    Exit codes: 0 planned/applied/reverted, 4 already applied, 5 not applicable
+    to this version, 6 target not found, 7 refused (changed file, no backup, not confirmed).
+    """
+    from .decode import decode
+    from .fixcli import fix_main
+    from .source import read_source
+
+    if apply and revert:
+        raise click.UsageError("--apply and --revert exclude each other")
+    log = decode(read_source(log_file)) if log_file else None
+    sys.exit(fix_main(entry_id, log=log, kb=get_kb(kb_dirs), apply=apply, revert=revert, **fix_args))
 
 
 @main.command()

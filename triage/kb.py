@@ -9,6 +9,7 @@ import regex
 import yaml
 
 from .errors import KBError
+from .fixspec import parse_fix
 from .literals import derive_literals
 from .model import (SEVERITIES, Condition, Entry, Example, Examples, KnowledgeBase,
                     Signature, Solution)
@@ -99,7 +100,7 @@ def parse_entry(data: Any, path: str) -> Entry:
         refs=tuple(check.strings(data, "refs")), notes=tuple(check.strings(data, "notes")),
         defaults={str(k): str(v) for k, v in check.mapping(data, "defaults").items()},
         examples=_examples(check, data.get("examples")),
-        fix=check.mapping(data, "fix") or None,
+        fix=parse_fix(check.mapping(data, "fix"), path, eid or "") if data.get("fix") is not None else None,
     )
 
 

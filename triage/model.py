@@ -67,7 +67,7 @@ class Entry:
     notes: Tuple[str, ...] = ()
     defaults: Mapping[str, str] = field(default_factory=dict)
     examples: Examples = Examples()
-    fix: Optional[Mapping[str, Any]] = None
+    fix: Optional[Any] = None  # a fixspec.FixSpec
 
 
 @dataclass(frozen=True)

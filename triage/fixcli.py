@@ -1,0 +1,105 @@
+"""`triage fix` and `triage --fix`: show a plan as a diff, then apply, revert or run it."""
+from __future__ import annotations
+
+import subprocess
+from typing import Any, Optional
+
+import click
+
+from .errors import PatchError
+from .fixes import FixPlan, apply_fix, plan_fix, revert_fix
+
+# exit codes of `triage fix`, beyond 0 (planned / applied / reverted) and 2 (usage)
+EXIT_ALREADY = 4
+EXIT_NOT_APPLICABLE = 5
+EXIT_NOT_FOUND = 6
+EXIT_REFUSED = 7
+OUTCOME_EXIT = {"ready": 0, "applied": 0, "reverted": 0, "already-applied": EXIT_ALREADY,
+                "not-applicable": EXIT_NOT_APPLICABLE, "target-not-found": EXIT_NOT_FOUND,
+                "refused": EXIT_REFUSED, "no-fix": EXIT_NOT_APPLICABLE, "usage": 2}
+
+
+def describe(plan: FixPlan) -> str:
+    lines = [f"fix {plan.entry_id} ({plan.kind}, {plan.safety}): {plan.outcome}"]
+    if plan.target:
+        lines.append(f"  target: {plan.target}")
+    if plan.version:
+        lines.append(f"  installed version: {plan.version}; patch known for: {plan.versions or 'any'}")
+    if plan.reason:
+        lines.append(f"  {plan.reason}")
+    if plan.diff:
+        lines.append(plan.diff.rstrip("\n"))
+    for step in plan.run:
+        lines.append(f"  then: $ {step}")
+    return "\n".join(lines)
+
+
+def confirm(question: str, yes: bool) -> bool:
+    """Ask on the terminal even when stdin is the log; without a terminal only --yes agrees."""
+    if yes:
+        return True
+    try:
+        with open("/dev/tty", "r+") as tty:
+            tty.write(f"{question} [y/N] ")
+            tty.flush()
+            return tty.readline().strip().lower() in ("y", "yes")
+    except OSError:
+        click.echo("triage: no terminal to confirm on; re-run with --yes to proceed", err=True)
+        return False
+
+
+def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: bool, ask: bool = False) -> int:
+    """Print the plan, then do what was asked; returns the exit code."""
+    try:
+        if revert:
+            plan = revert_fix(plan)
+            click.echo(f"reverted {plan.entry_id}: {plan.reason}")
+            return 0
+        click.echo(describe(plan))
+        if plan.outcome != "ready":
+            return OUTCOME_EXIT.get(plan.outcome, 2)
+        if plan.kind == "command" or (run and plan.run):
+            return _run_commands(plan, run, yes)
+        if not apply:
+            click.echo("(dry run: add --apply to write this change; a backup is kept and --revert restores it)")
+            return 0
+        if plan.safety == "display" or (plan.safety == "unsafe" and not unsafe):
+            click.echo(f"triage: this fix is graded {plan.safety}; "
+                       + ("apply it by hand" if plan.safety == "display" else "add --unsafe to apply it"), err=True)
+            return EXIT_REFUSED
+        if ask and not confirm(f"Apply this change to {plan.target}?", yes):
+            return EXIT_REFUSED
+        plan = apply_fix(plan)
+        click.echo(f"applied {plan.entry_id}; undo with: triage fix {plan.entry_id} --revert")
+        return 0
+    except PatchError as exc:
+        click.echo(f"triage: {exc}", err=True)
+        return OUTCOME_EXIT.get(exc.outcome, 2)
+
+
+def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
+    commands = ([plan.command] if plan.command else []) + list(plan.run)
+    if not run:
+        click.echo("(not run: add --run to run " + ("it" if len(commands) == 1 else "them") + " after a confirmation)")
+        return 0
+    for command in commands:
+        if not confirm(f"Run: {command}?", yes):
+            return EXIT_REFUSED
+        code = subprocess.call(command, shell=True)  # the user asked for exactly this command line
+        if code != 0:
+            click.echo(f"triage: `{command}` exited {code}", err=True)
+            return code
+    return 0
+
+
+def fix_main(entry_or_diagnosis, *, log: Optional[str], python: Optional[str], site_packages: Optional[str],
+             project: Optional[str], apply: bool, revert: bool, run: bool, yes: bool, unsafe: bool,
+             ask: bool = False, kb: Any = None) -> int:
+    """Plan a fix and act on it; `ask` confirms before writing (for `triage --fix`)."""
+    try:
+        plan = plan_fix(entry_or_diagnosis, python=python, site_packages=site_packages, project=project,
+                        log=log, kb=kb)
+    except PatchError as exc:
+        click.echo(f"triage: {exc}", err=True)
+        return OUTCOME_EXIT.get(exc.outcome, 2)
+    return act(plan, apply, revert, run, yes, unsafe, ask)
