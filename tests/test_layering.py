@@ -5,7 +5,7 @@ import ast
 
 from .conftest import ROOT
 
-SHELL_MODULES = {"cli.py", "console.py", "__main__.py"}
+SHELL_MODULES = {"cli.py", "fixcli.py", "console.py", "__main__.py"}
 
 
 def imported_modules(path) -> set:

@@ -68,10 +68,16 @@ def test_hard_wrapped_lines_are_joined_with_first_line_number() -> None:
     width = 80
     message = "OSError: [Errno 28] No space left on device: '/tmp/pip-unpack-abc/torch-2.1.0-cp310-cp310-manylinux1_x86_64.whl'"
     wrapped = "\n".join(message[i:i + width] for i in range(0, len(message), width))
-    filler = "\n".join("x" * width + "\n" + "tail" for _ in range(3))
+    filler = "\n".join(f"{i:02d}" + "x" * (width - 2) + "\n" + "tail" for i in range(3))
     lines = normalize("intro\n" + wrapped + "\n" + filler)
     joined = [line for line in lines if line.text.startswith("OSError")][0]
     assert joined.text == message and joined.number == 2 and joined.end == 3
+
+
+def test_one_long_line_repeated_by_ranks_is_not_a_wrap_width() -> None:
+    line = "ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)."
+    lines = normalize("\n".join([line] * 4 + ["short"]))
+    assert [x.text for x in lines] == [line] * 4 + ["short"]
 
 
 def test_crlf_line_endings() -> None:

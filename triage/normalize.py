@@ -21,7 +21,7 @@ _ANSI = regex.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TIMESTAMP = regex.compile(
     r"^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:-\s+)?"
-    r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s+|#\d+ \d+\.\d+ |section_(?:start|end):\d+:\S+\s*)")
+    r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s+|\[\s*\d+\.\d{3,}\]\s+|#\d+ \d+\.\d+ |section_(?:start|end):\d+:\S+\s*)")
 _RANK = regex.compile(
     r"^(?:\[(?:rank|default)(?P<r>\d+)\]:\s?|\[(?P<r>\d+),\d+\]<std(?:out|err)>:\s?"
     r"|\((?P<r>[A-Za-z_]\w* pid=\d+)(?:, ip=[\d.]+)?\)\s|(?P<r>\d{1,4}):\s"
@@ -100,7 +100,8 @@ def cap(text: str, limit: int) -> str:
 
 def wrap_width(raw_lines: List[str]) -> Optional[int]:
     """The terminal width a pasted log was hard-wrapped at, if it clearly was."""
-    lengths = Counter(len(line.rstrip("\r")) for line in raw_lines if len(line) >= 60)
+    # distinct lines only: one long message repeated by many ranks is not a terminal width
+    lengths = Counter(len(line.rstrip("\r")) for line in set(raw_lines) if len(line) >= 60)
     if not lengths:
         return None
     width, count = lengths.most_common(1)[0]

@@ -10,7 +10,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 import regex
 
 from .match import Document, Hit
-from .model import Diagnosis, Entry, Evidence, RenderedSolution
+from .model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
 
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
 _PLACEHOLDER = regex.compile(r"\{(\w+)\}")
@@ -56,11 +56,12 @@ def diagnosis_of(group: Sequence[Hit], confidence: float, doc: Document) -> Diag
     for hit in ordered:
         for key, value in hit.variables.items():
             variables.setdefault(key, value.strip())
+    values = {**entry.defaults, **variables}
     return Diagnosis(
         id=entry.id, title=entry.title, confidence=confidence,
         evidence=evidence_of(ordered, doc), variables=variables,
-        solutions=tuple(render_solution(s, variables, entry.defaults) for s in entry.solutions),
-        fixable=entry.fix is not None, summary=entry.summary.strip(), severity=entry.severity,
+        solutions=tuple(render_solution(s, values) for s in entry.solutions),
+        fixable=entry.fix is not None, summary=fill(entry.summary.strip(), values), severity=entry.severity,
         tags=entry.tags, notes=entry.notes, refs=entry.refs,
     )
 
@@ -95,11 +96,12 @@ def _rank_key(rank: str) -> Tuple[int, str]:
     return (int(rank), "") if rank.isdigit() else (1 << 30, rank)
 
 
-def render_solution(solution, variables: Mapping[str, str], defaults: Mapping[str, str]) -> RenderedSolution:
-    values = {**defaults, **variables}
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace {name} with a captured (or default) value; unknown names stay as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
-    def fill(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
-    return RenderedSolution(title=fill(solution.title), why=fill(solution.why),
-                            steps=tuple(fill(s) for s in solution.steps), when=solution.when)
+def render_solution(solution: Solution, values: Mapping[str, str]) -> RenderedSolution:
+    return RenderedSolution(title=fill(solution.title, values), why=fill(solution.why, values),
+                            steps=tuple(fill(s, values) for s in solution.steps),
+                            when=fill(solution.when, values) if solution.when else None)
