@@ -166,3 +166,24 @@ def test_deterministic_order_for_ties(tmp_path: Path) -> None:
 def test_failure_line_for_unknown_logs(log: str, expected) -> None:
     found = failure_line(log)
     assert (found.text if found else None) == expected
+
+
+def test_condition_can_name_a_capture(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "cap.yaml").write_text(textwrap.dedent("""\
+        id: cap
+        title: t
+        summary: s
+        tags: [x]
+        severity: error
+        signatures:
+          - regex: "No module named '(?P<module>[\\\\w.]+)'"
+            requires: [{regex: 'Requirement already satisfied: {{module}}\\b', within: 50}]
+        solutions: [{title: t, why: w, steps: [s]}]
+        examples: {}
+    """), encoding="utf-8")
+    kb = KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+    far = "\n".join(["Requirement already satisfied: peft in /usr/lib/python3/dist-packages"] + ["..."] * 40)
+    assert ids(far + "\nModuleNotFoundError: No module named 'peft'\n", kb) == ["cap"]
+    assert ids(far + "\nModuleNotFoundError: No module named 'torch'\n", kb) == []

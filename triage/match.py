@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
@@ -65,6 +66,24 @@ class Matcher:
         return list(hits.values())
 
 
+REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
+_CAPTURE_REF = regex.compile(r"\{\{(\w+)\}\}")
+
+
+def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
+    """A condition may name the hit's captures as {{name}}: they are matched literally."""
+    source = cond.pattern.pattern
+    if "{{" not in source:
+        return cond
+    filled = _CAPTURE_REF.sub(lambda m: regex.escape(variables.get(m.group(1), "\x00never")), source)
+    return Condition(_compile(filled, cond.pattern.flags), cond.within)
+
+
+@lru_cache(maxsize=1024)
+def _compile(source: str, flags: int) -> Pattern[str]:
+    return regex.compile(source, flags)
+
+
 class Document:
     """Normalized lines plus the joined text that whole-log searches run on."""
 
@@ -108,20 +127,23 @@ def match_signature(doc: Document, i: int, entry: Entry, sig: Signature) -> Opti
     lo = max(0, i - sig.span + 1)
     hi = min(len(doc.lines), i + sig.span)
     window = "\n".join(line.text for line in doc.lines[lo:hi])
-    m = sig.pattern.search(window)
+    try:
+        m = sig.pattern.search(window, timeout=REGEX_TIMEOUT)
+    except TimeoutError:  # a pathological line must not stall the whole log
+        return None
     if m is None:
         return None
     base = doc.starts[lo]
     first = doc.line_at(base + m.start())
     last = doc.line_at(base + max(m.start(), m.end() - 1))
+    variables = {k: v for k, v in m.groupdict().items() if v}
     support = []
     for cond in sig.requires:
-        found = doc.near(cond, first, last)
+        found = doc.near(bind(cond, variables), first, last)
         if found is None:
             return None
         support.append(found)
-    if any(doc.near(cond, first, last) is not None for cond in sig.veto):
+    if any(doc.near(bind(cond, variables), first, last) is not None for cond in sig.veto):
         return None
-    variables = {k: v for k, v in m.groupdict().items() if v}
     return Hit(entry, sig.name, "regex", sig.confidence, tuple(range(first, last + 1)),
                variables, None, tuple(support))
