@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import List, Optional, Tuple, Union
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
-from .decode import decode
+from .decode import StreamDecoder
 from .errors import InputError
 from .fuzzy import FuzzyIndex
-from .hint import likely_failure
 from .kb import load_kb
-from .match import Document, Matcher
+from .match import Matcher
 from .model import Diagnosis, Evidence, KnowledgeBase
-from .normalize import normalize
-from .rank import rank
+from .stream import ScanResult, Scanner
 
 Text = Union[str, bytes]
+CHUNK_CHARS = 4 << 20  # how much text one scan step holds
 
 
 @lru_cache(maxsize=1)
@@ -27,31 +26,41 @@ def _compiled(kb: KnowledgeBase) -> Tuple[Matcher, FuzzyIndex]:
     return Matcher(kb), FuzzyIndex(kb)
 
 
-def document_of(text: Text) -> Document:
+def text_chunks(text: Text) -> Iterator[str]:
     if isinstance(text, (bytes, bytearray)):
-        text = decode(bytes(text))
-    elif not isinstance(text, str):
+        yield from decode_chunks([bytes(text)])
+        return
+    if not isinstance(text, str):
         raise InputError(f"expected str or bytes, got {type(text).__name__}")
-    return Document(normalize(text.replace("\x00", "")))
+    for start in range(0, len(text), CHUNK_CHARS):
+        yield text[start:start + CHUNK_CHARS].replace("\x00", "")
+
+
+def decode_chunks(blocks: Iterable[bytes]) -> Iterator[str]:
+    decoder = StreamDecoder()
+    for block in blocks:
+        for start in range(0, len(block), CHUNK_CHARS):
+            yield decoder.decode(block[start:start + CHUNK_CHARS])
+    yield decoder.decode(b"", final=True)
+
+
+def scan(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None) -> ScanResult:
+    """Diagnoses and the likely failure line of a log given as text chunks, in one pass."""
+    kb = kb or default_kb()
+    matcher, fuzzy = _compiled(kb)
+    return Scanner(kb, matcher, fuzzy).run(chunks)
 
 
 def diagnose(text: Text, kb: Optional[KnowledgeBase] = None) -> List[Diagnosis]:
     """Known problems in a log, best first; [] when none is known."""
-    doc = document_of(text)
-    return diagnose_document(doc, kb or default_kb())
+    return scan(text_chunks(text), kb).diagnoses
 
 
-def diagnose_document(doc: Document, kb: KnowledgeBase) -> List[Diagnosis]:
-    matcher, fuzzy = _compiled(kb)
-    hits = matcher.scan(doc)
-    explained = {i for h in hits for i in h.lines}
-    hits += fuzzy.scan(doc, explained)
-    return rank(hits, doc)
+def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None) -> ScanResult:
+    """Like diagnose, for a log read block by block (a file, a pipe): memory stays bounded."""
+    return scan(decode_chunks(blocks), kb)
 
 
 def failure_line(text: Text) -> Optional[Evidence]:
     """The line that most looks like the failure, for logs with no known problem."""
-    line = likely_failure(document_of(text).lines)
-    if line is None:
-        return None
-    return Evidence(line=line.number, text=line.raw, signature="likely-failure", kind="heuristic")
+    return scan(text_chunks(text)).likely_failure

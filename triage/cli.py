@@ -76,20 +76,25 @@ def main() -> None:
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
                  no_color: bool, verbose: bool, want_fix: bool, kb_dirs: Sequence[str], **fix_args: Any) -> None:
-    from .api import diagnose, failure_line
+    from .api import diagnose_stream
     from .decode import decode
     from .report import Result, json_report, text_report
-    from .source import display_name, read_source
+    from .source import LogSource
 
     kb = get_kb(kb_dirs)
     results = []
-    texts = []
-    for name in files or ["-"]:
-        data = read_source(name)
-        found = [d for d in diagnose(data, kb) if d.confidence >= min_confidence][:top]
-        hint = None if found else failure_line(decode(data))
-        results.append(Result(display_name(name), found, hint))
-        texts.append(decode(data))
+    sources = [LogSource(name) for name in files or ["-"]]  # fail early on a missing file
+    texts: List[Optional[str]] = []
+    for source in sources:
+        if want_fix:  # a fix needs the log's text (the failing command): hold this one log
+            data = source.read_all()
+            texts.append(decode(data))
+            outcome = diagnose_stream([data], kb)
+        else:
+            outcome = diagnose_stream(progress(source), kb)
+            source.check_not_empty()
+        found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
+        results.append(Result(source.label, found, None if found else outcome.likely_failure))
     if want_fix:
         sys.exit(offer_fix(results, texts, kb, fix_args))
     if fmt == "json":
@@ -105,7 +110,16 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     sys.exit(EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN)
 
 
-def offer_fix(results: Sequence[Any], texts: Sequence[str], kb: Any, fix_args: Any) -> int:
+def progress(source: Any) -> Any:
+    """The source's blocks, with a progress bar on stderr for big files on a terminal."""
+    if source.size and source.size > 64 << 20 and sys.stderr.isatty():
+        from .console import with_progress
+
+        return with_progress(source.blocks(), source.size, source.label)
+    return source.blocks()
+
+
+def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, fix_args: Any) -> int:
     from .fixcli import fix_main
 
     for result, text in zip(results, texts):

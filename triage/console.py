@@ -1,7 +1,7 @@
 """The one place that builds rich output; imported only when stdout is a terminal."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -61,3 +61,15 @@ def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
     title = f"{i}. {d.id} — {d.title}  (confidence {d.confidence:.2f})"
     style = "red" if d.severity in ("error", "critical") else "yellow"
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
+
+
+def with_progress(blocks: Iterator[bytes], total: int, label: str) -> Iterator[bytes]:
+    """Yield the blocks while a progress bar on stderr shows how much was read."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    columns = (TextColumn("reading {task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for block in blocks:
+            bar.advance(task, len(block))
+            yield block

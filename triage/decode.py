@@ -23,17 +23,8 @@ for _b in range(0x80, 0xA0):
 
 
 def decode(data: bytes) -> str:
-    """Decode a log as the user saved it; never raises on bad bytes, refuses binary data."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    head = data[:8192]
-    if head and _looks_utf16le(head):
-        return data.decode("utf-16-le", errors="replace")
-    if head and sum(head.count(b) for b in _BINARY_BYTES) > len(head) // 20:
-        raise InputError("input looks like binary data, not a text log")
-    return data.decode("utf-8", errors="replace")
+    """Decode a whole log as the user saved it; never raises on bad bytes, refuses binary data."""
+    return data.decode(sniff(data[:8192]), errors="replace")
 
 
 def _looks_utf16le(head: bytes) -> bool:
@@ -62,3 +53,35 @@ def repair_mojibake(line: str) -> str:
             return line  # real non-latin text: not mojibake we can undo
     fixed = out.decode("utf-8", errors="replace")
     return fixed if len(_MOJIBAKE.findall(fixed)) < len(_MOJIBAKE.findall(line)) else line
+
+
+class StreamDecoder:
+    """Incremental decode: the encoding is chosen from the first bytes, then kept."""
+
+    def __init__(self) -> None:
+        self._decoder: "codecs.IncrementalDecoder | None" = None
+        self._head = b""
+
+    def decode(self, block: bytes, final: bool = False) -> str:
+        if self._decoder is None:
+            self._head += block
+            if len(self._head) < 8192 and not final:
+                return ""
+            block, self._head = self._head, b""
+            self._decoder = codecs.getincrementaldecoder(sniff(block))(errors="replace")
+        text = self._decoder.decode(block, final)
+        return text.replace("\x00", "") if "\x00" in text else text
+
+
+def sniff(head: bytes) -> str:
+    """The codec name for a log starting with `head`; refuses binary data."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:8192]
+    if sample and _looks_utf16le(sample):
+        return "utf-16-le"
+    if sample and sum(sample.count(b) for b in _BINARY_BYTES) > len(sample) // 20:
+        raise InputError("input looks like binary data, not a text log")
+    return "utf-8"

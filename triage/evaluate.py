@@ -12,9 +12,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
 
-from .api import diagnose
+from .api import diagnose_stream
 from .model import KnowledgeBase
-from .source import read_file
+from .source import LogSource
 
 _MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"
                         r"(?:\s+also=(?P<also>[\w,-]+))?")
@@ -73,7 +73,7 @@ def labelled_logs(folder: str | Path) -> List[Labelled]:
 def evaluate(folder: str | Path, kb: Optional[KnowledgeBase] = None) -> Score:
     score = Score()
     for item in labelled_logs(folder):
-        got = [d.id for d in diagnose(read_file(item.path), kb)]
+        got = [d.id for d in diagnose_stream(LogSource(str(item.path)).blocks(), kb).diagnoses]
         if item.label == "none":
             score.negatives += 1
             if got:

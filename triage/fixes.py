@@ -120,11 +120,11 @@ def _plan_project(base: FixPlan, spec: FixSpec, project: Path) -> FixPlan:
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str]) -> FixPlan:
     from .commands import find_command, rewrite
-    from .api import document_of
+    from .normalize import normalize
 
     if not log:
         return replace(base, outcome="target-not-found", reason="give the log (--log FILE) that shows the failing command")
-    found = find_command(spec, document_of(log).lines)
+    found = find_command(spec, normalize(log))
     if found is None:
         return replace(base, outcome="target-not-found", reason="the failing command is not in the log; "
                        + (base.reason or "see the solutions"))

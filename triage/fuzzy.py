@@ -5,15 +5,16 @@ later release words slightly differently, or that carries other paths, still lin
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Set, Tuple
+from typing import List, Set, Tuple
 
 import regex
 
-from .match import Document, Hit
+from .match import ChunkScan, Hit
 from .model import Entry, KnowledgeBase
+from .normalize import Line
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
-MAX_LINES = 2000  # error-looking lines compared per log; the rest are skipped
+MAX_LINES = 2000  # error-looking lines compared per log (the last ones of each chunk)
 _ERROR_LIKE = regex.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
 _MASKS = (
     (regex.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
@@ -39,25 +40,24 @@ class FuzzyIndex:
                 self.choices.append(mask(message))
                 self.owners.append((entry, message))
 
-    def scan(self, doc: Document, explained: Set[int]) -> List[Hit]:
-        if not self.choices:
+    def scan(self, scan: ChunkScan, lo: int, hi: int, explained: Set[int], budget: int) -> List[Hit]:
+        """Fuzzy hits on error-looking lines of raw lines [lo, hi) that no regex explained."""
+        if not self.choices or budget <= 0:
             return []
         from rapidfuzz import fuzz, process  # imported only when a log needs it
 
         hits: List[Hit] = []
-        for i in error_like_lines(doc, explained):
-            best = process.extractOne(mask(doc.lines[i].text), self.choices, scorer=fuzz.ratio,
-                                      score_cutoff=CUTOFF)
+        for line in error_like_lines(scan, lo, hi, explained)[-budget:]:
+            best = process.extractOne(mask(line.text), self.choices, scorer=fuzz.ratio, score_cutoff=CUTOFF)
             if best is None:
                 continue
             _, score, index = best
-            entry, message = self.owners[index]
+            entry, _message = self.owners[index]
             confidence = 0.35 + 0.35 * (score - CUTOFF) / (100 - CUTOFF)
-            hits.append(Hit(entry, f"{entry.id}~fuzzy", "fuzzy", round(confidence, 3), (i,), {}, round(score, 1)))
+            hits.append(Hit(entry, f"{entry.id}~fuzzy", "fuzzy", round(confidence, 3), (line,), {}, round(score, 1)))
         return hits
 
 
-def error_like_lines(doc: Document, explained: Set[int]) -> Sequence[int]:
-    found = [i for i, line in enumerate(doc.lines)
-             if i not in explained and _ERROR_LIKE.search(line.text)]
-    return found[-MAX_LINES:]
+def error_like_lines(scan: ChunkScan, lo: int, hi: int, explained: Set[int]) -> List[Line]:
+    return [line for i in scan.error_lines(lo, hi) for line in scan.chunk.logical(i)
+            if line.number not in explained and _ERROR_LIKE.search(line.text)]

@@ -133,7 +133,9 @@ def _conditions(check: "_Checker", raw: Mapping[str, Any], key: str, where: str)
         within = cond.get("within")
         if within is not None and (not isinstance(within, int) or within < 0):
             check.fail(f"{cw}.within", "must be a number of lines >= 0, or null for anywhere")
-        out.append(Condition(check.compile(check.text(cond, "regex", cw), f"{cw}.regex"), within))
+        source = check.text(cond, "regex", cw)
+        literals = derive_literals(regex.sub(r"\{\{\w+\}\}", ".", source))
+        out.append(Condition(check.compile(source, f"{cw}.regex"), within, tuple(literals)))
     return tuple(out)
 
 

@@ -1,15 +1,24 @@
-"""Lines -> hits: a literal prefilter, then each signature's regex and its conditions."""
+"""Chunk -> hits: the literal prefilter says which lines to try; each signature's regex and
+its conditions decide. `within: null` conditions are settled over the whole log (AnywhereState)."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from functools import lru_cache
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
+from functools import lru_cache
+from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
 import regex
 
+from .document import Chunk
 from .model import Condition, Entry, KnowledgeBase, Signature
 from .normalize import Line
+
+REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
+_CAPTURE_REF = regex.compile(r"\{\{(\w+)\}\}")
+# lines worth a look even when no signature points at them: the fuzzy fallback and the
+# "likely failure" hint read them
+ERROR_WORDS = ("error", "exception", "fatal", "failed", "not found", "cannot", "unable", "traceback",
+               "interrupt", "killed")
 
 
 @dataclass(frozen=True)
@@ -18,56 +27,164 @@ class Hit:
     signature: str
     kind: str  # "regex" or "fuzzy"
     confidence: float
-    lines: Tuple[int, ...]  # indices into the normalized lines
+    lines: Tuple[Line, ...]
     variables: Mapping[str, str] = field(default_factory=dict)
     score: Optional[float] = None
-    support: Tuple[int, ...] = ()  # lines of the conditions that corroborated it
+    support: Tuple[Line, ...] = ()  # lines of the conditions that corroborated it
+    pending: Tuple[Tuple[Condition, bool], ...] = ()  # (anywhere condition, is_veto) to settle at the end
 
 
 class Matcher:
-    """The KB compiled for scanning: literal -> signatures, plus one prefilter regex."""
+    """The KB compiled for scanning: every literal once, and what each literal points at."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, backend: str = "auto") -> None:
+        from .prefilter import LiteralScanner
+
         self.kb = kb
-        self.by_literal: Dict[str, List[Tuple[Entry, Signature]]] = {}
+        self.literals: List[str] = []
+        self._index: Dict[str, int] = {}
+        self.signatures_of: Dict[int, List[Tuple[Entry, Signature]]] = {}
         self.unfiltered: List[Tuple[Entry, Signature]] = []
         for entry in kb.entries:
             for sig in entry.signatures:
                 if not sig.literals:
                     self.unfiltered.append((entry, sig))
                 for lit in sig.literals:
-                    self.by_literal.setdefault(lit, []).append((entry, sig))
-        alternation = "|".join(regex.escape(lit) for lit in sorted(self.by_literal, key=len, reverse=True))
-        self.prefilter: Optional[Pattern[str]] = regex.compile(alternation) if alternation else None
+                    self.signatures_of.setdefault(self.literal_id(lit), []).append((entry, sig))
+                for cond in sig.requires + sig.veto:
+                    for lit in usable_literals(cond):
+                        self.literal_id(lit)
+        self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
+        self.scanner = LiteralScanner(self.literals, backend)
 
-    def candidates(self, doc: "Document") -> List[int]:
-        """Indices of lines that hold at least one literal (all lines if some signature has none)."""
-        if self.unfiltered:
-            return list(range(len(doc.lines)))
-        if self.prefilter is None:
-            return []
-        starts = doc.lower_starts
-        found = {bisect_right(starts, m.start()) - 1 for m in self.prefilter.finditer(doc.lower)}
-        return sorted(found)
+    def literal_id(self, literal: str) -> int:
+        if literal not in self._index:
+            self._index[literal] = len(self.literals)
+            self.literals.append(literal)
+        return self._index[literal]
 
-    def scan(self, doc: "Document") -> List[Hit]:
-        hits: Dict[Tuple[str, int], Hit] = {}
-        for i in self.candidates(doc):
-            lower = doc.lines[i].text.lower()
-            tried = set()
-            pairs = [p for lit, ps in self.by_literal.items() if lit in lower for p in ps]
-            for entry, sig in pairs + self.unfiltered:
-                if id(sig) in tried:
+
+class ChunkScan:
+    """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
+
+    def __init__(self, matcher: Matcher, chunk: Chunk) -> None:
+        self.matcher = matcher
+        self.chunk = chunk
+        self.literals_on = matcher.scanner.lines(chunk.lower, chunk.starts)
+        self.lines_with: Dict[int, List[int]] = {}
+        for i in sorted(self.literals_on):
+            for lit in self.literals_on[i]:
+                self.lines_with.setdefault(lit, []).append(i)
+
+    def candidate_lines(self, lo: int, hi: int) -> List[int]:
+        if self.matcher.unfiltered:
+            return list(range(lo, hi))
+        return [i for i in sorted(self.literals_on) if lo <= i < hi]
+
+    def hits(self, lo: int, hi: int) -> List[Hit]:
+        """Signature hits whose first line lies in raw lines [lo, hi) of the chunk."""
+        found: Dict[Tuple[str, int], Hit] = {}
+        for i in self.candidate_lines(lo, hi):
+            sigs = [p for lit in self.literals_on.get(i, ()) for p in self.matcher.signatures_of.get(lit, ())]
+            seen: Set[int] = set()
+            for entry, sig in sigs + self.matcher.unfiltered:
+                if id(sig) in seen:
                     continue
-                tried.add(id(sig))
-                hit = match_signature(doc, i, entry, sig)
-                if hit is not None:
-                    hits.setdefault((sig.name, hit.lines[0]), hit)
-        return list(hits.values())
+                seen.add(id(sig))
+                if not self.could_hold(sig):
+                    continue
+                hit = self.match(i, entry, sig)
+                if hit is not None and lo <= self.chunk.index(hit.lines[0].number) < hi:
+                    found.setdefault((sig.name, hit.lines[0].number), hit)
+        return list(found.values())
+
+    def could_hold(self, sig: Signature) -> bool:
+        """False when a required condition's literals occur nowhere in this chunk (cheap, and
+        most lines a common literal points at end here). Whole-log conditions are not judged."""
+        for cond in sig.requires:
+            literals = usable_literals(cond)
+            if literals and not is_global(cond) and not any(
+                    self.lines_with.get(self.matcher._index[lit]) for lit in literals):
+                return False
+        return True
+
+    def match(self, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
+        lines = self.chunk.window(i - sig.span + 1, i + sig.span)
+        text = "\n".join(line.text for line in lines)
+        try:
+            m = sig.pattern.search(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:  # a pathological line must not stall the whole log
+            return None
+        if m is None:
+            return None
+        matched = _covered(lines, m.start(), max(m.start(), m.end() - 1))
+        first, last = matched[0].number, matched[-1].end
+        variables = {k: v for k, v in m.groupdict().items() if v}
+        support: List[Line] = []
+        pending: List[Tuple[Condition, bool]] = []
+        for cond in sig.requires:
+            if is_global(cond):
+                pending.append((cond, False))
+                continue
+            found = self.near(bind(cond, variables), first, last)
+            if found is None:
+                return None
+            support.append(found)
+        for cond in sig.veto:
+            if is_global(cond):
+                pending.append((cond, True))
+            elif self.near(bind(cond, variables), first, last) is not None:
+                return None
+        return Hit(entry, sig.name, "regex", sig.confidence, tuple(matched), variables, None,
+                   tuple(support), tuple(pending))
+
+    def near(self, cond: Condition, first: int, last: int) -> Optional[Line]:
+        """A line matching `cond` within its distance of raw lines first..last, in this chunk."""
+        lo, hi = 0, len(self.chunk)
+        if cond.within is not None:
+            lo, hi = self.chunk.index(first) - cond.within, self.chunk.index(last) + cond.within + 1
+        for i in self.lines_for(cond, lo, hi):
+            for line in self.chunk.logical(i):
+                if cond.pattern.search(line.text):
+                    return line
+        return None
+
+    def lines_for(self, cond: Condition, lo: int, hi: int) -> List[int]:
+        lo, hi = max(0, lo), min(len(self.chunk), hi)
+        literals = usable_literals(cond)
+        if not literals:
+            return list(range(lo, hi))
+        ids = [self.matcher._index[lit] for lit in literals]
+        out: Set[int] = set()
+        for lit in ids:
+            lines = self.lines_with.get(lit, [])
+            out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
+        return sorted(out)
+
+    def error_lines(self, lo: int, hi: int) -> List[int]:
+        out: Set[int] = set()
+        for lit in self.matcher.error_ids:
+            lines = self.lines_with.get(lit, [])
+            out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
+        return sorted(out)
 
 
-REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
-_CAPTURE_REF = regex.compile(r"\{\{(\w+)\}\}")
+MIN_LITERAL = 3  # shorter literals would select most lines: check every line in the window instead
+
+
+def usable_literals(cond: Condition) -> Tuple[str, ...]:
+    literals = cond.literals
+    return literals if literals and min(len(lit) for lit in literals) >= MIN_LITERAL else ()
+
+
+def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
+    out, pos = [], 0
+    for line in lines:
+        line_end = pos + len(line.text)
+        if line_end >= start and pos <= end:
+            out.append(line)
+        pos = line_end + 1
+    return out or [lines[0]]
 
 
 def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
@@ -76,7 +193,12 @@ def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
     if "{{" not in source:
         return cond
     filled = _CAPTURE_REF.sub(lambda m: regex.escape(variables.get(m.group(1), "\x00never")), source)
-    return Condition(_compile(filled, cond.pattern.flags), cond.within)
+    return Condition(_compile(filled, cond.pattern.flags), cond.within, cond.literals)
+
+
+def is_global(cond: Condition) -> bool:
+    """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
+    return cond.within is None and "{{" not in cond.pattern.pattern
 
 
 @lru_cache(maxsize=1024)
@@ -84,66 +206,32 @@ def _compile(source: str, flags: int) -> Pattern[str]:
     return regex.compile(source, flags)
 
 
-class Document:
-    """Normalized lines plus the joined text that whole-log searches run on."""
+class AnywhereState:
+    """For each `within: null` condition: has it matched anywhere in the log so far?"""
 
-    def __init__(self, lines: Sequence[Line]) -> None:
-        self.lines = list(lines)
-        self.starts: List[int] = []
-        pos = 0
-        for line in self.lines:
-            self.starts.append(pos)
-            pos += len(line.text) + 1
-        self.text = "\n".join(line.text for line in self.lines)
-        lowered = [line.text.lower() for line in self.lines]
-        self.lower = "\n".join(lowered)
-        # str.lower() can change a length ('İ'), so the lowered text keeps its own offsets
-        self.lower_starts = self.starts
-        if len(self.lower) != len(self.text):
-            self.lower_starts = [0]
-            for low in lowered[:-1]:
-                self.lower_starts.append(self.lower_starts[-1] + len(low) + 1)
-        self._condition_lines: Dict[Pattern[str], List[int]] = {}
+    def __init__(self) -> None:
+        self.seen: Dict[Pattern[str], Optional[Line]] = {}
 
-    def line_at(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
+    def update(self, scan: ChunkScan, lo: int, hi: int, conds: Sequence[Condition]) -> None:
+        for cond in conds:
+            if self.seen.get(cond.pattern) is not None:
+                continue
+            for i in scan.lines_for(cond, lo, hi):
+                line = next((x for x in scan.chunk.logical(i) if cond.pattern.search(x.text)), None)
+                if line is not None:
+                    self.seen[cond.pattern] = line
+                    break
 
-    def lines_matching(self, pattern: Pattern[str]) -> List[int]:
-        """Indices of lines where `pattern` matches, computed once per pattern per log."""
-        if pattern not in self._condition_lines:
-            self._condition_lines[pattern] = sorted({self.line_at(m.start()) for m in pattern.finditer(self.text)})
-        return self._condition_lines[pattern]
-
-    def near(self, cond: Condition, first: int, last: int) -> Optional[int]:
-        """A line matching `cond` within its distance of lines first..last, if any."""
-        found = self.lines_matching(cond.pattern)
-        if cond.within is None:
-            return found[0] if found else None
-        lo = bisect_left(found, first - cond.within)
-        return found[lo] if lo < len(found) and found[lo] <= last + cond.within else None
-
-
-def match_signature(doc: Document, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
-    lo = max(0, i - sig.span + 1)
-    hi = min(len(doc.lines), i + sig.span)
-    window = "\n".join(line.text for line in doc.lines[lo:hi])
-    try:
-        m = sig.pattern.search(window, timeout=REGEX_TIMEOUT)
-    except TimeoutError:  # a pathological line must not stall the whole log
-        return None
-    if m is None:
-        return None
-    base = doc.starts[lo]
-    first = doc.line_at(base + m.start())
-    last = doc.line_at(base + max(m.start(), m.end() - 1))
-    variables = {k: v for k, v in m.groupdict().items() if v}
-    support = []
-    for cond in sig.requires:
-        found = doc.near(bind(cond, variables), first, last)
-        if found is None:
-            return None
-        support.append(found)
-    if any(doc.near(bind(cond, variables), first, last) is not None for cond in sig.veto):
-        return None
-    return Hit(entry, sig.name, "regex", sig.confidence, tuple(range(first, last + 1)),
-               variables, None, tuple(support))
+    def settle(self, hit: Hit) -> Optional[Hit]:
+        """The hit with its anywhere conditions decided, or None if they rule it out."""
+        support = list(hit.support)
+        for cond, is_veto in hit.pending:
+            line = self.seen.get(cond.pattern)
+            if is_veto and line is not None:
+                return None
+            if not is_veto:
+                if line is None:
+                    return None
+                support.append(line)
+        return Hit(hit.entry, hit.signature, hit.kind, hit.confidence, hit.lines, hit.variables, hit.score,
+                   tuple(support), ())

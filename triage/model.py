@@ -16,6 +16,7 @@ class Condition:
 
     pattern: Pattern[str]
     within: Optional[int]
+    literals: Tuple[str, ...] = ()  # lower-cased; one occurs in every match ([] = unknown)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ bar rewrites, hard wraps) so that signatures can be written against the message 
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
@@ -74,9 +73,13 @@ def overwrite_segments(raw: str) -> List[str]:
 
 def clean(segment: str) -> str:
     segment = cap(segment, MAX_LINE)
-    segment = _ANSI.sub("", segment)
-    segment = _CONTROL.sub("", segment)
-    return repair_mojibake(segment).rstrip()
+    if "[" in segment or "\x1b" in segment:  # cheap tests first: most lines need no regex
+        segment = _ANSI.sub("", segment)
+    if not segment.isprintable():
+        segment = _CONTROL.sub("", segment)
+    if not segment.isascii():
+        segment = repair_mojibake(segment)
+    return segment.rstrip()
 
 
 def strip_prefixes(text: str) -> Tuple[str, Optional[str]]:
@@ -99,14 +102,16 @@ def cap(text: str, limit: int) -> str:
 
 
 def wrap_width(raw_lines: List[str]) -> Optional[int]:
-    """The terminal width a pasted log was hard-wrapped at, if it clearly was."""
-    # distinct lines only: one long message repeated by many ranks is not a terminal width
-    lengths = Counter(len(line.rstrip("\r")) for line in set(raw_lines) if len(line) >= 60)
-    if not lengths:
+    """The terminal width a pasted log was hard-wrapped at, if it clearly was: no line is
+    longer, several distinct lines are exactly that long, and they are a good share of the
+    long lines. Progress-bar lines (with \r) say nothing about wrapping and are ignored."""
+    lengths = [(len(line), line) for line in raw_lines if "\r" not in line.rstrip("\r")]
+    width = max((n for n, _ in lengths), default=0)
+    if not 60 <= width <= 300:
         return None
-    width, count = lengths.most_common(1)[0]
-    long_lines = sum(n for length, n in lengths.items() if length >= width)
-    return width if count >= 3 and count >= 0.5 * long_lines and width <= 300 else None
+    at_width = {line for n, line in lengths if n == width}
+    long_lines = sum(1 for n, _ in lengths if n > width // 2)
+    return width if len(at_width) >= 3 and len(at_width) >= 0.1 * long_lines else None
 
 
 def join_wrapped(lines: Iterable[Line], width: Optional[int]) -> Iterator[Line]:

@@ -1,37 +1,99 @@
-"""Hits -> ordered, de-duplicated diagnoses.
+"""Hits -> ordered, de-duplicated diagnoses, in bounded memory.
 
 Order: confidence (specificity and corroboration raise it), then the entry's priority,
 then where it first appears, then id. A declared root cause always precedes what it causes.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 import regex
 
-from .match import Document, Hit
+from .match import Hit
 from .model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
+from .normalize import Line
 
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
+MAX_RANKS = 64  # ranks remembered per message
+MAX_NUMBERS = 10_000  # line numbers remembered per message; beyond, only later lines count
 _PLACEHOLDER = regex.compile(r"\{(\w+)\}")
 
 
-def rank(hits: Sequence[Hit], doc: Document) -> List[Diagnosis]:
-    groups: Dict[str, List[Hit]] = {}
-    for hit in hits:
-        groups.setdefault(hit.entry.id, []).append(hit)
-    scored = {eid: confidence_of(group) for eid, group in groups.items()}
-    scored = demote_consequences(scored, {eid: g[0].entry for eid, g in groups.items()})
-    order = sorted(groups, key=lambda eid: (-scored[eid], -groups[eid][0].entry.priority,
-                                            min(h.lines[0] for h in groups[eid]), eid))
-    return [diagnosis_of(groups[eid], scored[eid], doc) for eid in order]
+@dataclass
+class _Message:
+    line: Line
+    signature: str
+    kind: str
+    score: Optional[float]
+    first: int
+    last: int
+    count: int = 0
+    ranks: Set[str] = field(default_factory=set)
+    numbers: Set[int] = field(default_factory=set)  # for de-duplication, capped at MAX_NUMBERS
 
 
-def confidence_of(group: Sequence[Hit]) -> float:
-    best = max(h.confidence for h in group)
-    distinct = len({h.signature for h in group if h.kind == "regex"})
-    corroborated = any(h.support for h in group)
-    return round(min(0.99, best + 0.04 * max(0, distinct - 1) + (0.03 if corroborated else 0.0)), 3)
+@dataclass
+class _Found:
+    entry: Entry
+    best: float = 0.0
+    signatures: Set[str] = field(default_factory=set)
+    corroborated: bool = False
+    first_line: int = 1 << 62
+    variables: Dict[str, Tuple[float, str]] = field(default_factory=dict)
+    messages: Dict[str, _Message] = field(default_factory=dict)
+
+
+class Accumulator:
+    """Folds hits into one record per entry as they arrive, chunk after chunk."""
+
+    def __init__(self) -> None:
+        self.found: Dict[str, _Found] = {}
+
+    def add(self, hit: Hit) -> None:
+        f = self.found.setdefault(hit.entry.id, _Found(hit.entry))
+        f.best = max(f.best, hit.confidence)
+        if hit.kind == "regex":
+            f.signatures.add(hit.signature)
+        f.corroborated |= bool(hit.support)
+        f.first_line = min(f.first_line, hit.lines[0].number)
+        strength = hit.confidence + (1.0 if hit.kind == "regex" else 0.0)
+        for key, value in hit.variables.items():
+            if key not in f.variables or strength > f.variables[key][0]:
+                f.variables[key] = (strength, value.strip())
+        for line in hit.lines:
+            self._message(f, line, hit.signature, hit)
+        for line in hit.support:
+            self._message(f, line, hit.signature + ":corroboration", hit)
+
+    def _message(self, f: _Found, line: Line, signature: str, hit: Hit) -> None:
+        key = line.text.strip()
+        msg = f.messages.get(key)
+        if msg is None:
+            if len(f.messages) >= MAX_EVIDENCE:
+                return
+            msg = f.messages[key] = _Message(line, signature, hit.kind, hit.score, line.number, line.number)
+        n = line.number
+        if n in msg.numbers or (len(msg.numbers) >= MAX_NUMBERS and n <= msg.last):
+            return
+        if len(msg.numbers) < MAX_NUMBERS:
+            msg.numbers.add(n)
+        msg.count += 1
+        msg.first, msg.last = min(msg.first, n), max(msg.last, n)
+        if line.rank is not None and len(msg.ranks) < MAX_RANKS:
+            msg.ranks.add(line.rank)
+
+    def diagnoses(self) -> List[Diagnosis]:
+        scored = demote_consequences({eid: confidence_of(f) for eid, f in self.found.items()},
+                                     {eid: f.entry for eid, f in self.found.items()})
+        order = sorted(self.found, key=lambda eid: (-scored[eid], -self.found[eid].entry.priority,
+                                                    self.found[eid].first_line, eid))
+        return [diagnosis_of(self.found[eid], scored[eid]) for eid in order]
+
+
+def confidence_of(f: _Found) -> float:
+    extra = 0.04 * max(0, len(f.signatures) - 1) + (0.03 if f.corroborated else 0.0)
+    return round(min(0.99, f.best + extra), 3)
 
 
 def demote_consequences(scored: Dict[str, float], entries: Mapping[str, Entry]) -> Dict[str, float]:
@@ -49,46 +111,23 @@ def demote_consequences(scored: Dict[str, float], entries: Mapping[str, Entry]) 
     return scored
 
 
-def diagnosis_of(group: Sequence[Hit], confidence: float, doc: Document) -> Diagnosis:
-    entry = group[0].entry
-    ordered = sorted(group, key=lambda h: (h.kind != "regex", -h.confidence, h.lines[0]))
-    variables: Dict[str, str] = {}
-    for hit in ordered:
-        for key, value in hit.variables.items():
-            variables.setdefault(key, value.strip())
+def diagnosis_of(f: _Found, confidence: float) -> Diagnosis:
+    entry = f.entry
+    variables = {k: v for k, (_, v) in f.variables.items()}
     values = {**entry.defaults, **variables}
     return Diagnosis(
-        id=entry.id, title=entry.title, confidence=confidence,
-        evidence=evidence_of(ordered, doc), variables=variables,
+        id=entry.id, title=entry.title, confidence=confidence, evidence=evidence_of(f), variables=variables,
         solutions=tuple(render_solution(s, values) for s in entry.solutions),
         fixable=entry.fix is not None, summary=fill(entry.summary.strip(), values), severity=entry.severity,
         tags=entry.tags, notes=entry.notes, refs=entry.refs,
     )
 
 
-def evidence_of(hits: Sequence[Hit], doc: Document) -> Tuple[Evidence, ...]:
-    found: Dict[str, Dict] = {}
-    for hit in hits:
-        lines = [(i, hit.signature) for i in hit.lines] + [(i, hit.signature + ":corroboration") for i in hit.support]
-        for i, signature in lines:
-            line = doc.lines[i]
-            key = line.text.strip()
-            item = found.get(key)
-            if item is None:
-                if len(found) >= MAX_EVIDENCE:
-                    continue
-                item = found[key] = {"line": line, "signature": signature, "hit": hit, "numbers": set(), "ranks": set()}
-            item["numbers"].add(line.number)
-            if line.rank is not None:
-                item["ranks"].add(line.rank)
-    out = []
-    for item in found.values():
-        line, hit = item["line"], item["hit"]
-        numbers = sorted(item["numbers"])
-        out.append(Evidence(line=numbers[0], text=line.raw, signature=item["signature"], kind=hit.kind,
-                            score=hit.score, count=len(numbers),
-                            last_line=numbers[-1] if len(numbers) > 1 else None,
-                            ranks=tuple(sorted(item["ranks"], key=_rank_key))))
+def evidence_of(f: _Found) -> Tuple[Evidence, ...]:
+    out = [Evidence(line=m.first, text=m.line.raw, signature=m.signature, kind=m.kind, score=m.score,
+                    count=m.count, last_line=m.last if m.count > 1 else None,
+                    ranks=tuple(sorted(m.ranks, key=_rank_key)))
+           for m in f.messages.values()]
     return tuple(sorted(out, key=lambda e: e.line))
 
 

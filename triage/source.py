@@ -1,60 +1,87 @@
-"""Where a log comes from: a file (plain or .gz), or stdin. Turns OS trouble into InputError."""
+"""Where a log comes from: a file (plain, .gz or .zst) or stdin, read in blocks.
+
+Turns OS trouble into InputError; never holds a whole log in memory.
+"""
 from __future__ import annotations
 
 import gzip
 import os
 import sys
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO, Iterator, Optional
 
 from .errors import InputError
 
-MAX_BYTES = 2 * 1024**3  # refuse to hold more than this in memory at once
+BLOCK = 4 << 20
 
 
-def read_source(name: str, stdin: Optional[BinaryIO] = None) -> bytes:
-    """The raw bytes of a log; `-` is stdin."""
-    if name == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(MAX_BYTES + 1)
-        label = "standard input"
-    else:
-        data = read_file(Path(name))
-        label = name
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{label}: larger than {MAX_BYTES // 1024**3} GiB; split it or compress it")
-    if not data.strip():
-        raise InputError(f"{label}: input is empty; pass a log file or pipe one in (triage < build.log)")
-    return data
+class LogSource:
+    """The blocks of one log; `seen_text` tells afterwards whether it held anything."""
+
+    def __init__(self, name: str, stdin: Optional[BinaryIO] = None) -> None:
+        self.name = name
+        self.label = "standard input" if name == "-" else os.fspath(name)
+        self.stdin = stdin
+        self.size: Optional[int] = None
+        self.seen_text = False
+        if name != "-":
+            path = Path(name)
+            if not path.exists():
+                raise InputError(f"{name}: no such file")
+            if path.is_dir():
+                raise InputError(f"{name}: is a directory; give a log file (or use `triage scan {name}`)")
+            self.size = path.stat().st_size
+
+    def blocks(self) -> Iterator[bytes]:
+        try:
+            if self.name == "-":
+                yield from self._track(_read_blocks(self.stdin or sys.stdin.buffer))
+                return
+            with open(self.name, "rb") as fh:
+                yield from self._track(_read_blocks(_decompressed(fh)))
+        except (OSError, EOFError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise InputError(f"{self.label}: cannot be read: {reason}") from None
+
+    def _track(self, blocks: Iterator[bytes]) -> Iterator[bytes]:
+        for block in blocks:
+            if not self.seen_text and block.strip():
+                self.seen_text = True
+            yield block
+
+    def check_not_empty(self) -> None:
+        if not self.seen_text:
+            raise InputError(f"{self.label}: input is empty; pass a log file or pipe one in (triage < build.log)")
+
+    def read_all(self) -> bytes:
+        data = b"".join(self.blocks())
+        self.check_not_empty()
+        return data
 
 
-def read_file(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a log file (or use `triage scan {path}`)")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-            fh.seek(0)
-            if head[:2] == b"\x1f\x8b":
-                with gzip.open(fh) as gz:
-                    return gz.read(MAX_BYTES + 1)
-            if head == b"\x28\xb5\x2f\xfd":
-                return _zstd(fh)
-            return fh.read(MAX_BYTES + 1)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}") from None
+def _read_blocks(fh: BinaryIO) -> Iterator[bytes]:
+    while True:
+        block = fh.read(BLOCK)
+        if not block:
+            return
+        yield block
 
 
-def _zstd(fh: BinaryIO) -> bytes:
-    try:
-        import zstandard  # optional: only needed for .zst logs
-    except ImportError:
-        raise InputError(f"{getattr(fh, 'name', 'input')}: zstd-compressed; pip install zstandard, "
-                         "or decompress it first (zstd -d)") from None
-    return zstandard.ZstdDecompressor().stream_reader(fh).read(MAX_BYTES + 1)
+def _decompressed(fh: BinaryIO) -> BinaryIO:
+    head = fh.read(4)
+    fh.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
+    if head == b"\x28\xb5\x2f\xfd":
+        try:
+            import zstandard  # optional: only needed for .zst logs
+        except ImportError:
+            raise InputError(f"{getattr(fh, 'name', 'input')}: zstd-compressed; pip install zstandard, "
+                             "or decompress it first (zstd -d)") from None
+        return zstandard.ZstdDecompressor().stream_reader(fh)  # type: ignore[no-any-return]
+    return fh
 
 
-def display_name(name: str) -> str:
-    return "standard input" if name == "-" else os.fspath(name)
+def read_source(name: str) -> bytes:
+    """The whole log (for fixes, which need the text of the failing command)."""
+    return LogSource(name).read_all()

@@ -1,0 +1,71 @@
+"""A chunk of log as the matcher sees it: raw lines with their numbers, normalised on demand.
+
+Small logs, and chunks whose lines were hard-wrapped or mangled, are normalised eagerly
+(wrapped lines must be re-joined before anything can match). Big clean chunks are normalised
+lazily: only the lines the literal prefilter points at, and their neighbours, ever are.
+"""
+from __future__ import annotations
+
+from itertools import accumulate
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .decode import looks_mangled
+from .normalize import Line, clean_lines, join_wrapped, wrap_width
+
+
+class Chunk:
+    def __init__(self, raw: Sequence[str], first_number: int, eager: bool = False) -> None:
+        self.raw = raw
+        self.first = first_number  # raw number of raw[0]
+        self._logical: Dict[int, List[Line]] = {}
+        width = wrap_width(list(raw))
+        self.eager = eager or width is not None or any(looks_mangled(r) for r in raw if not r.isascii())
+        if self.eager:
+            numbered = ((first_number + i, r) for i, r in enumerate(raw))
+            for line in join_wrapped(clean_lines(numbered), width):
+                self._logical.setdefault(line.number - first_number, []).append(line)
+        self.lower, self.starts = self._search_text()
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def number(self, i: int) -> int:
+        return self.first + i
+
+    def index(self, number: int) -> int:
+        return number - self.first
+
+    def logical(self, i: int) -> List[Line]:
+        """The clean logical lines that start on raw line i (none for a wrapped continuation)."""
+        if not 0 <= i < len(self.raw):
+            return []
+        if self.eager:
+            return self._logical.get(i, [])
+        found = self._logical.get(i)
+        if found is None:
+            found = self._logical[i] = list(clean_lines([(self.first + i, self.raw[i])]))
+        return found
+
+    def window(self, lo: int, hi: int) -> List[Line]:
+        out: List[Line] = []
+        for i in range(max(0, lo), min(len(self.raw), hi)):
+            out += self.logical(i)
+        return out
+
+    def _search_text(self) -> Tuple[str, List[int]]:
+        """Lower-cased text the literal scanner runs on, and each raw line's start offset in it."""
+        if self.eager:
+            texts = [" ".join(line.text for line in self._logical.get(i, [])) for i in range(len(self.raw))]
+        else:
+            texts = list(self.raw)
+        joined = "\n".join(texts)
+        lower = joined.lower()
+        if len(lower) != len(joined):  # lower() changed a length ('İ'): lower line by line
+            texts = [t.lower() for t in texts]
+            lower = "\n".join(texts)
+        starts = [0] + list(accumulate(len(t) + 1 for t in texts))[:-1]
+        return lower, starts
+
+
+def first_line(lines: Sequence[Line]) -> Optional[Line]:
+    return lines[0] if lines else None

@@ -1,0 +1,101 @@
+"""One pass over a log of any size, chunk by chunk, in bounded memory.
+
+Each chunk is scanned with a few hundred lines of the previous one in front of it, so that
+conditions and multi-line signatures see their neighbours across chunk edges; a line is
+"core" (its hits counted) in exactly one chunk.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator, List, Optional, Tuple
+
+from .document import Chunk
+from .fuzzy import MAX_LINES, FuzzyIndex
+from .hint import FailureTracker
+from .match import AnywhereState, ChunkScan, Hit, Matcher, is_global
+from .model import Condition, Diagnosis, Evidence, KnowledgeBase
+from .normalize import cap
+from .rank import Accumulator
+
+MAX_LINE_CHARS = 1 << 20  # a longer line keeps its head and tail
+EAGER_LIMIT = 8 << 20  # a whole log below this many characters is normalised eagerly
+MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: null` conditions
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    diagnoses: List[Diagnosis]
+    likely_failure: Optional[Evidence]
+
+
+def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
+    """(complete lines, is_last) per chunk; an endless line is capped, never held whole."""
+    partial = ""
+    pending: Optional[List[str]] = None
+    for chunk in chunks:
+        if not chunk:
+            continue
+        parts = (partial + chunk).split("\n")
+        partial = cap(parts.pop(), MAX_LINE_CHARS)
+        if pending is not None:
+            yield pending, False
+        pending = parts
+    last = (pending or []) + ([partial] if partial else [])
+    yield last, True
+
+
+class Scanner:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex) -> None:
+        self.matcher, self.fuzzy = matcher, fuzzy
+        self.context = max([1] + [s.span for e in kb.entries for s in e.signatures]
+                           + [c.within or 0 for e in kb.entries for s in e.signatures for c in s.requires + s.veto]) + 1
+        self.global_conds: List[Condition] = list({id(c.pattern): c for e in kb.entries for s in e.signatures
+                                                   for c in s.requires + s.veto if is_global(c)}.values())
+        self.accumulator = Accumulator()
+        self.tracker = FailureTracker()
+        self.anywhere = AnywhereState()
+        self.pending: List[Hit] = []
+        self.fuzzy_budget = MAX_LINES
+        self.core_from = 1  # first raw line number not yet scanned as core
+
+    def run(self, chunks: Iterable[str]) -> ScanResult:
+        carry: List[str] = []
+        carry_first = 1
+        for lines, last in raw_lines(chunks):
+            window = carry + lines
+            eager = last and carry_first == 1 and sum(map(len, window)) < EAGER_LIMIT
+            chunk = Chunk(window, carry_first, eager=eager)
+            end = chunk.first + len(window) if last else chunk.first + len(window) - self.context
+            if end > self.core_from:
+                self.scan(chunk, chunk.index(self.core_from), chunk.index(end))
+                self.core_from = end
+            keep_from = max(chunk.first, self.core_from - self.context)
+            carry, carry_first = window[keep_from - chunk.first:], keep_from
+        return self.finish()
+
+    def scan(self, chunk: Chunk, lo: int, hi: int) -> None:
+        scan = ChunkScan(self.matcher, chunk)
+        self.anywhere.update(scan, lo, hi, self.global_conds)
+        hits = scan.hits(lo, hi)
+        for hit in hits:
+            if hit.pending:
+                if len(self.pending) < MAX_PENDING:
+                    self.pending.append(hit)
+            else:
+                self.accumulator.add(hit)
+        explained = {line.number for h in hits for line in h.lines}
+        fuzzy = self.fuzzy.scan(scan, lo, hi, explained, self.fuzzy_budget)
+        self.fuzzy_budget -= len(fuzzy)
+        for hit in fuzzy:
+            self.accumulator.add(hit)
+        self.tracker.feed(line for i in scan.error_lines(lo, hi) for line in chunk.logical(i))
+
+    def finish(self) -> ScanResult:
+        for hit in self.pending:
+            settled = self.anywhere.settle(hit)
+            if settled is not None:
+                self.accumulator.add(settled)
+        likely = self.tracker.likely()
+        hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
+            if likely is not None else None
+        return ScanResult(self.accumulator.diagnoses(), hint)
