@@ -8,7 +8,9 @@ import regex
 from .fixspec import FixSpec
 from .normalize import Line
 
-_PROMPT = regex.compile(r"^(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#>]\s+|^\+\s+|^>>>\s*!?")
+_PROMPT = regex.compile(r"^(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#>]\s+|^\+\s+|^>>>\s*!?|^PS [^>]*>\s*")
+# a Dockerfile step as `docker build` echoes it: "=> ERROR [5/8] RUN cmd", "> [5/8] RUN cmd:"
+_DOCKER_STEP = regex.compile(r"^(?:=>\s+(?:ERROR\s+)?)?(?:\[[^\]]*\d+/\d+\]\s+)?RUN\s+(?P<cmd>.*?)(?::|\s+[\d.]+s)?$")
 
 
 def command_lines(lines: Sequence[Line]) -> List[Tuple[int, str]]:
@@ -26,7 +28,9 @@ def command_lines(lines: Sequence[Line]) -> List[Tuple[int, str]]:
             pending = (number, text[:-1].rstrip())
             continue
         pending = None
-        out.append((number, _PROMPT.sub("", text, count=1).strip()))
+        text = _PROMPT.sub("", text.strip(), count=1).strip()
+        step = _DOCKER_STEP.match(text)
+        out.append((number, step.group("cmd").strip() if step else text))
     if pending is not None:
         out.append(pending)
     return out
