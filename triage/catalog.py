@@ -26,7 +26,7 @@ def entry_text(e: Entry) -> str:
         out += [f"   $ {step}" for step in s.steps]
     out += [f"Note: {n}" for n in e.notes]
     if e.signatures:
-        out += ["", "Signatures:"] + [f"  {s.name}: {s.pattern.pattern}" for s in e.signatures]
+        out += ["", "Signatures:"] + [f"  {s.name}: {s.source}" for s in e.signatures]
     out += [f"See: {r}" for r in e.refs]
     if e.fix:
         out.append(f"Automatic fix: triage fix {e.id}")
@@ -49,7 +49,7 @@ def search(kb: KnowledgeBase, query: str, limit: int = 10) -> List[Tuple[float, 
     scored = []
     for e in kb.entries:
         haystack = " ".join([e.id, e.title, e.summary, " ".join(e.tags), " ".join(e.fuzzy),
-                             " ".join(s.pattern.pattern for s in e.signatures)])
+                             " ".join(s.source for s in e.signatures)])
         score = fuzz.partial_token_set_ratio(query.lower(), haystack.lower())
         if score >= 70:
             scored.append((score, e))

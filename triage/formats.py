@@ -42,10 +42,8 @@ def level(d: Diagnosis) -> str:
 
 
 def first_evidence(d: Diagnosis) -> Optional[Evidence]:
-    return d.evidence[0] if d.evidence else None
+    return d.evidence[0] if d.evidence else None  # never empty from diagnose(); hand-built ones may be
 
-
-# --- SARIF ---------------------------------------------------------------------------------
 
 def sarif_report(results: Sequence[Result], version: str) -> str:
     """SARIF 2.1.0 with every property GitHub code scanning marks as required."""
@@ -127,24 +125,20 @@ def artifact_uri(source: str) -> str:
     posix = PurePosixPath(source.replace("\\", "/"))
     if posix.is_absolute():
         return posix.as_uri()
-    return "".join(c if c in _URI_SAFE else percent(c) for c in posixpath.normpath(str(posix)))
-
-
-def percent(char: str) -> str:
-    return "".join(f"%{b:02X}" for b in char.encode("utf-8", "surrogatepass"))
+    return "".join(c if c in _URI_SAFE else "".join(f"%{b:02X}" for b in c.encode("utf-8", "replace"))
+                   for c in posixpath.normpath(str(posix)))
 
 
 def camel_case(entry_id: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", entry_id) if part)
 
 
-# --- GitHub Actions workflow commands ------------------------------------------------------
-
 def github_report(results: Sequence[Result], version: str) -> str:
     """One `::error|warning|notice file=,line=,title=::message` per diagnosis.
 
     A log with no known problem gets one `::notice` pointing at its likely failure line (nothing
     when there is none). Logs read from stdin carry no file/line (there is no file to annotate).
+    GitHub shows at most 10 annotations of each kind per step; the top-ranked come first.
     """
     lines: List[str] = []
     for result in results:
@@ -191,8 +185,6 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-# --- Markdown ------------------------------------------------------------------------------
-
 def markdown_report(results: Sequence[Result], version: str) -> str:
     """A compact report for an issue or pull-request comment."""
     out: List[str] = []
@@ -213,16 +205,17 @@ def markdown_result(result: Result) -> List[str]:
     out += ["| # | id | title | confidence | line |", "|---|---|---|---|---|"]
     for i, d in enumerate(result.diagnoses, 1):
         ev = first_evidence(d)
-        out.append(f"| {i} | `{d.id}` | {md_escape(d.title)} | {d.confidence:.2f} | {ev.line if ev else ''} |")
+        line = ev.line if ev else ""
+        out.append(f"| {i} | {inline_code(d.id)} | {md_escape(d.title)} | {d.confidence:.2f} | {line} |")
     for i, d in enumerate(result.diagnoses, 1):
         out += [""] + markdown_diagnosis(i, d)
     return out + [""]
 
 
 def markdown_diagnosis(i: int, d: Diagnosis) -> List[str]:
-    out = [f"#### {i}. {md_escape(d.title)} (`{d.id}`, {d.severity})", ""]
+    out = [f"#### {i}. {md_escape(d.title)} ({inline_code(d.id)}, {d.severity})", ""]
     if d.summary:
-        out += [md_escape(printable(d.summary, 1000)), ""]
+        out += [md_escape(d.summary), ""]
     if d.evidence:
         out += fenced("\n".join(f"line {ev.line}: {ev.text}" for ev in d.evidence)) + [""]
     for j, s in enumerate(d.solutions, 1):
@@ -251,8 +244,6 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", printable(text, 1000))
 
 
-# --- JUnit XML -----------------------------------------------------------------------------
-
 def junit_report(results: Sequence[Result], version: str) -> str:
     """testsuites > testsuite "triage" > one testcase per log; a known problem is a failure."""
     failures = sum(1 for r in results if r.diagnoses)
@@ -262,26 +253,25 @@ def junit_report(results: Sequence[Result], version: str) -> str:
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="triage.version", value=xml_clean(version))
     for result in results:
         junit_case(suite, result)
+    ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def junit_case(suite: ET.Element, result: Result) -> None:
+    """A failure (typed by the top id) listing every diagnosis; a clean log passes."""
     case = ET.SubElement(suite, "testcase", classname="triage", name=xml_clean(result.source))
     if result.diagnoses:
         top = result.diagnoses[0]
-        failure = ET.SubElement(case, "failure", message=xml_clean(f"{top.id}: {top.title}"),
-                                type=xml_clean(top.id))
-        failure.text = xml_clean("\n".join(junit_diagnosis(i, d) for i, d in enumerate(result.diagnoses, 1)))
+        failure = ET.SubElement(case, "failure", message=xml_clean(f"{top.id}: {top.title}"), type=xml_clean(top.id))
+        lines: List[str] = []
+        for i, d in enumerate(result.diagnoses, 1):
+            lines.append(f"{i}. {d.id}: {d.title} (confidence {d.confidence:.2f}, {d.severity})")
+            lines += [f"   line {ev.line}: {printable(ev.text)}" for ev in d.evidence]
+        failure.text = xml_clean("\n".join(lines))
     elif result.likely_failure:
         lf = result.likely_failure
         out = ET.SubElement(case, "system-out")
         out.text = xml_clean(f"no known problem; likely failure line {lf.line}: {printable(lf.text)}")
-
-
-def junit_diagnosis(i: int, d: Diagnosis) -> str:
-    out = [f"{i}. {d.id}: {d.title} (confidence {d.confidence:.2f}, {d.severity})"]
-    out += [f"   line {ev.line}: {printable(ev.text)}" for ev in d.evidence]
-    return "\n".join(out)
 
 
 def xml_clean(text: str) -> str:

@@ -42,12 +42,13 @@ class FuzzyIndex:
 
     def scan(self, scan: ChunkScan, lo: int, hi: int, explained: Set[int], budget: int) -> List[Hit]:
         """Fuzzy hits on error-looking lines of raw lines [lo, hi) that no regex explained."""
-        if not self.choices or budget <= 0:
+        lines = error_like_lines(scan, lo, hi, explained)[-budget:] if self.choices and budget > 0 else []
+        if not lines:
             return []
         from rapidfuzz import fuzz, process  # imported only when a log needs it
 
         hits: List[Hit] = []
-        for line in error_like_lines(scan, lo, hi, explained)[-budget:]:
+        for line in lines:
             best = process.extractOne(mask(line.text), self.choices, scorer=fuzz.ratio, score_cutoff=CUTOFF)
             if best is None:
                 continue

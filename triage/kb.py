@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import regex
-import yaml
 
 from .errors import KBError
 from .fixspec import parse_fix
 from .literals import derive_literals
-from .model import (SEVERITIES, Condition, Entry, Example, Examples, KnowledgeBase,
+from .model import (SEVERITIES, compile_pattern, Condition, Entry, Example, Examples, KnowledgeBase,
                     Signature, Solution)
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
@@ -23,7 +22,6 @@ SOLUTION_KEYS = {"title", "why", "steps", "when"}
 EXAMPLE_KEYS = {"match", "no_match", "todo_match"}
 EXAMPLE_ITEM_KEYS = {"text", "vars"}
 DEFAULT_CONFIDENCE = 0.8
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def bundled_kb_dir() -> Path:
@@ -53,9 +51,21 @@ def entry_files(dirs: Iterable[Path]) -> List[Path]:
 
 def load_kb(*extra_dirs: str | os.PathLike[str]) -> KnowledgeBase:
     """Load the bundled KB plus TRIAGE_KB_PATH and `extra_dirs`; ids must be unique."""
+    from .kbcache import load_cached, store
+
+    files = entry_files(kb_dirs(extra_dirs))
+    cached = load_cached(files)
+    if cached is not None:
+        return cached
+    kb = parse_files(files)
+    store(files, kb)
+    return kb
+
+
+def parse_files(files: List[Path]) -> KnowledgeBase:
     entries: List[Entry] = []
     seen: Dict[str, str] = {}
-    for path in entry_files(kb_dirs(extra_dirs)):
+    for path in files:
         entry = load_entry(path)
         if entry.id in seen:
             raise KBError(str(path), entry.id, "id", f"duplicate id, already defined in {seen[entry.id]}")
@@ -65,8 +75,11 @@ def load_kb(*extra_dirs: str | os.PathLike[str]) -> KnowledgeBase:
 
 
 def load_entry(path: Path) -> Entry:
+    import yaml  # only when the cached KB is stale: start-up skips it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise KBError(str(path), None, None, f"cannot be read as YAML: {exc}") from None
     return parse_entry(data, str(path))
@@ -110,7 +123,7 @@ def _signature(check: "_Checker", raw: Any, i: int) -> Signature:
     if "regex" not in raw:
         check.fail(f"{where}.regex", "is required")
     source = check.text(raw, "regex", where)
-    pattern = check.compile(source, f"{where}.regex")
+    check.compile(source, f"{where}.regex")
     keywords = [k.lower() for k in check.strings(raw, "keywords", where)]
     confidence = raw.get("confidence", DEFAULT_CONFIDENCE)
     if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
@@ -119,7 +132,7 @@ def _signature(check: "_Checker", raw: Any, i: int) -> Signature:
     if not 1 <= span <= 20:
         check.fail(f"{where}.span", "must be between 1 and 20")
     return Signature(
-        name=str(raw.get("name") or f"{check.entry}#{i}"), pattern=pattern,
+        name=str(raw.get("name") or f"{check.entry}#{i}"), source=source,
         literals=tuple(keywords or derive_literals(source)), confidence=float(confidence), span=span,
         requires=_conditions(check, raw, "requires", where), veto=_conditions(check, raw, "veto", where),
     )
@@ -135,7 +148,8 @@ def _conditions(check: "_Checker", raw: Mapping[str, Any], key: str, where: str)
             check.fail(f"{cw}.within", "must be a number of lines >= 0, or null for anywhere")
         source = check.text(cond, "regex", cw)
         literals = derive_literals(regex.sub(r"\{\{\w+\}\}", ".", source))
-        out.append(Condition(check.compile(source, f"{cw}.regex"), within, tuple(literals)))
+        check.compile(source, f"{cw}.regex")
+        out.append(Condition(source, within, tuple(literals)))
     return tuple(out)
 
 
@@ -223,6 +237,6 @@ class _Checker:
 
     def compile(self, source: str, field: str) -> Any:
         try:
-            return regex.compile(source, regex.MULTILINE)
+            return compile_pattern(source)
         except regex.error as exc:
             self.fail(field, f"invalid regex: {exc}")

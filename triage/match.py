@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
 import regex
@@ -37,8 +36,12 @@ class Hit:
 class Matcher:
     """The KB compiled for scanning: every literal once, and what each literal points at."""
 
-    def __init__(self, kb: KnowledgeBase, backend: str = "auto") -> None:
+    def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None) -> None:
+        import os
+
         from .prefilter import LiteralScanner
+
+        backend = backend or os.environ.get("TRIAGE_PREFILTER", "auto")  # for benchmarks: force one
 
         self.kb = kb
         self.literals: List[str] = []
@@ -189,44 +192,38 @@ def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
 
 def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
     """A condition may name the hit's captures as {{name}}: they are matched literally."""
-    source = cond.pattern.pattern
-    if "{{" not in source:
+    if "{{" not in cond.source:
         return cond
-    filled = _CAPTURE_REF.sub(lambda m: regex.escape(variables.get(m.group(1), "\x00never")), source)
-    return Condition(_compile(filled, cond.pattern.flags), cond.within, cond.literals)
+    filled = _CAPTURE_REF.sub(lambda m: regex.escape(variables.get(m.group(1), "\x00never")), cond.source)
+    return Condition(filled, cond.within, cond.literals)
 
 
 def is_global(cond: Condition) -> bool:
     """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
-    return cond.within is None and "{{" not in cond.pattern.pattern
-
-
-@lru_cache(maxsize=1024)
-def _compile(source: str, flags: int) -> Pattern[str]:
-    return regex.compile(source, flags)
+    return cond.within is None and "{{" not in cond.source
 
 
 class AnywhereState:
     """For each `within: null` condition: has it matched anywhere in the log so far?"""
 
     def __init__(self) -> None:
-        self.seen: Dict[Pattern[str], Optional[Line]] = {}
+        self.seen: Dict[str, Optional[Line]] = {}  # by condition source
 
     def update(self, scan: ChunkScan, lo: int, hi: int, conds: Sequence[Condition]) -> None:
         for cond in conds:
-            if self.seen.get(cond.pattern) is not None:
+            if self.seen.get(cond.source) is not None:
                 continue
             for i in scan.lines_for(cond, lo, hi):
                 line = next((x for x in scan.chunk.logical(i) if cond.pattern.search(x.text)), None)
                 if line is not None:
-                    self.seen[cond.pattern] = line
+                    self.seen[cond.source] = line
                     break
 
     def settle(self, hit: Hit) -> Optional[Hit]:
         """The hit with its anywhere conditions decided, or None if they rule it out."""
         support = list(hit.support)
         for cond, is_veto in hit.pending:
-            line = self.seen.get(cond.pattern)
+            line = self.seen.get(cond.source)
             if is_veto and line is not None:
                 return None
             if not is_veto:

@@ -2,9 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping, Optional, Pattern, Tuple
 
+import regex
+
 SEVERITIES = ("info", "warning", "error", "critical")
+
+
+@lru_cache(maxsize=None)
+def compile_pattern(source: str) -> Pattern[str]:
+    """KB patterns are compiled on first use (a cached KB loads without compiling any)."""
+    return regex.compile(source, regex.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -14,20 +23,28 @@ class Condition:
     `within` is a distance in lines; None means anywhere in the log.
     """
 
-    pattern: Pattern[str]
+    source: str
     within: Optional[int]
     literals: Tuple[str, ...] = ()  # lower-cased; one occurs in every match ([] = unknown)
+
+    @property
+    def pattern(self) -> Pattern[str]:
+        return compile_pattern(self.source)
 
 
 @dataclass(frozen=True)
 class Signature:
     name: str
-    pattern: Pattern[str]
+    source: str
     literals: Tuple[str, ...]  # lower-cased; at least one occurs in every match
     confidence: float
     span: int = 1  # number of consecutive lines the pattern may cover
     requires: Tuple[Condition, ...] = ()
     veto: Tuple[Condition, ...] = ()
+
+    @property
+    def pattern(self) -> Pattern[str]:
+        return compile_pattern(self.source)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,27 @@ the chunk and the literals are lower-cased before searching.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Callable, Dict, List, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 BACKENDS = ("hyperscan", "ahocorasick", "python")
+SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
 Found = List[Tuple[int, int]]  # (offset in the text, literal index)
 
 
 class LiteralScanner:
     def __init__(self, literals: Sequence[str], backend: str = "auto") -> None:
         self.literals: List[str] = list(literals)  # already lower-cased, unique
+        self.wanted = backend
         self.backend = backend
-        self._search: Callable[[str], Found] = self._build(backend)
+        self._search: Optional[Callable[[str], Found]] = None  # built on first big text
+
+    def _searcher(self, size: int) -> Callable[[str], Found]:
+        if self._search is not None:
+            return self._search
+        if self.wanted == "auto" and size < SMALL_TEXT:
+            return self._python()  # not kept: a later big chunk still gets the fast backend
+        self._search = self._build(self.wanted)
+        return self._search
 
     def _build(self, backend: str) -> Callable[[str], Found]:
         order = BACKENDS if backend == "auto" else (backend,)
@@ -32,7 +42,7 @@ class LiteralScanner:
 
     def find(self, lower_text: str) -> Found:
         """(offset, literal index) pairs: at least one per line and literal that occur."""
-        return self._search(lower_text) if self.literals else []
+        return self._searcher(len(lower_text))(lower_text) if self.literals else []
 
     def lines(self, lower_text: str, starts: Sequence[int]) -> Dict[int, Set[int]]:
         """Line index (by its start offset in `starts`) -> indices of the literals on it."""

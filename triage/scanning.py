@@ -72,16 +72,17 @@ def _logs_in(folder: Path) -> List[Path]:
 # --- scanning -----------------------------------------------------------------------------
 
 @lru_cache(maxsize=4)
-def _kb_for(kb_dirs: Tuple[str, ...]) -> KnowledgeBase:
+def kb_for(kb_dirs: Tuple[str, ...]) -> KnowledgeBase:
+    """The bundled KB plus `kb_dirs`, loaded once per process."""
     return load_kb(*kb_dirs) if kb_dirs else default_kb()
 
 
 def _init_worker(kb_dirs: Tuple[str, ...]) -> None:
-    _kb_for(kb_dirs)  # once per worker (free under fork: the parent's cache is inherited)
+    kb_for(kb_dirs)  # once per worker (free under fork: the parent's cache is inherited)
 
 
 def _scan_in_worker(path: Path, kb_dirs: Tuple[str, ...]) -> LogReport:
-    return scan_file(path, _kb_for(kb_dirs))
+    return scan_file(path, kb_for(kb_dirs))
 
 
 def scan_file(path: Path, kb: KnowledgeBase) -> LogReport:
@@ -113,7 +114,7 @@ def scan_logs(paths: Sequence[Path], jobs: int = 0, kb_dirs: Sequence[str] = (),
     if jobs < 0:
         raise ValueError("jobs must be 0 (one per CPU) or more")
     dirs = tuple(str(d) for d in kb_dirs)
-    kb = _kb_for(dirs)  # validate in the parent; forked workers inherit it
+    kb = kb_for(dirs)  # validate in the parent; forked workers inherit it
     workers = min(jobs or os.cpu_count() or 1, len(paths))
     if workers <= 1:
         return _scan_serial(paths, kb, progress)

@@ -49,7 +49,7 @@ class Scanner:
         self.matcher, self.fuzzy = matcher, fuzzy
         self.context = max([1] + [s.span for e in kb.entries for s in e.signatures]
                            + [c.within or 0 for e in kb.entries for s in e.signatures for c in s.requires + s.veto]) + 1
-        self.global_conds: List[Condition] = list({id(c.pattern): c for e in kb.entries for s in e.signatures
+        self.global_conds: List[Condition] = list({c.source: c for e in kb.entries for s in e.signatures
                                                    for c in s.requires + s.veto if is_global(c)}.values())
         self.accumulator = Accumulator()
         self.tracker = FailureTracker()

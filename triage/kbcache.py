@@ -1,0 +1,61 @@
+"""A pickled copy of the loaded KB, so start-up skips YAML parsing and validation.
+
+The key covers triage's version and every KB file's path, size and modification time:
+editing, adding or removing an entry makes a new key. Any trouble (no writable cache
+folder, a stale or corrupt file) only means loading the YAML again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+from .model import KnowledgeBase
+
+CACHE_FORMAT = 1
+
+
+def cache_dir() -> Optional[Path]:
+    if os.environ.get("TRIAGE_NO_CACHE"):
+        return None
+    base = os.environ.get("TRIAGE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "triage" if base and base != "~/.cache" else None
+
+
+def cache_key(files: List[Path]) -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
+    for path in files:
+        st = path.stat()
+        digest.update(f"\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return digest.hexdigest()[:32]
+
+
+def load_cached(files: List[Path]) -> Optional[KnowledgeBase]:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"kb-{cache_key(files)}.pickle", "rb") as fh:
+            kb = pickle.load(fh)
+    except Exception:  # missing, stale or unreadable: load the YAML instead
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
+
+
+def store(files: List[Path], kb: KnowledgeBase) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"kb-{cache_key(files)}.pickle")
+    except Exception:  # a read-only home or a full disk must not break triage
+        return
