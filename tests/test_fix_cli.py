@@ -88,6 +88,16 @@ def test_peft_fix_from_the_log_edits_the_training_script(tmp_path: Path) -> None
 
 
 CORRECTED = {
+    "nvidia-docker-not-found": "+ sudo docker run --gpus all --rm nvcr.io/nvidia/pytorch:22.09-py3 nvidia-smi",
+    "dataloader-shm-too-small": "+ docker run --ipc=host --gpus all --rm -v /mnt/nas/coco:/data -v $PWD:/workspace/det "
+                                "-w /workspace/det nvcr.io/nvidia/pytorch:23.08-py3 python train.py --data /data "
+                                "--epochs 24 --batch-size 16 --workers 8 --amp",
+    "mpirun-as-root": "+ mpirun --allow-run-as-root -n 2 python ../examples/pytorch/gpt/opt_summarization.py "
+                      "--ft_model_location ../../checkpoints/opt-125m-ft/ --hf_model_name facebook/opt-125m "
+                      "--tensor_para_size 2 --pipeline_para_size 1 --lib_path $FT_PATH --summarize --max_ite 20",
+    "torchrun-port-in-use": "+ torchrun --nnodes 1 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint "
+                            "localhost:$((29500 + RANDOM % 1000)) scripts/pretrain.py --cfg cfgs/vit_b_mae.yaml "
+                            "--out /scratch/ana/mae_b_run2",
     "build-isolation-missing-torch": "+ pip install --no-build-isolation -r requirements.txt",
     "deepspeed-async-io-precompile": '+ DS_BUILD_AIO=0 DS_BUILD_OPS=1 TORCH_CUDA_ARCH_LIST="8.0;8.6" pip install '
                                      "--no-cache-dir deepspeed==0.9.5",

@@ -66,7 +66,8 @@ def main() -> None:
 
 @main.command("diagnose", hidden=True)
 @click.argument("files", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "markdown", "junit"]),
+              default="text", show_default=True, help="Output format (sarif/github/junit/markdown for CI).")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show at most N diagnoses per log.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
@@ -98,9 +99,11 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     if want_fix:
         sys.exit(offer_fix(results, texts, kb, fix_args))
     if fmt == "json":
-        from . import __version__
-
         click.echo(json_report(results, __version__), nl=False)
+    elif fmt != "text":
+        from .formats import render
+
+        click.echo(render(fmt, results, __version__), nl=False)
     elif sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from .console import make_console, render
 
@@ -232,6 +235,36 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
 
     score = evaluate(folder, get_kb(kb_dirs))
     click.echo(format_score(score, quiet))
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes (0: one per CPU).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary dashboard; json: one JSON object per log (JSON lines).")
+@kb_option
+def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) -> None:
+    """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
+    from .scanning import find_logs, json_lines, scan_logs, summary_text
+
+    logs = find_logs(paths)
+    if not logs:
+        raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
+    reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
+    click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
+    sys.exit(EXIT_FOUND if any(r.result and r.result.diagnoses for r in reports) else EXIT_CLEAN)
+
+
+def scan_progress(total: int) -> Optional[Callable[[int, int], None]]:
+    """A one-line progress counter on stderr when it is a terminal and the scan is long."""
+    if total < 20 or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rscanned {done}/{total} logs", err=True, nl=done == total)
+
+    return show
 
 
 def run() -> None:

@@ -13,14 +13,15 @@ _PROMPT = regex.compile(r"^(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#>]\s+|^\
 _DOCKER_STEP = regex.compile(r"^(?:=>\s+(?:ERROR\s+)?)?(?:\[[^\]]*\d+/\d+\]\s+)?RUN\s+(?P<cmd>.*?)(?::|\s+[\d.]+s)?$")
 
 
-def command_lines(lines: Sequence[Line]) -> List[Tuple[int, str]]:
-    """(raw line number, text) with backslash continuations joined and prompts removed."""
-    out: List[Tuple[int, str]] = []
+def command_lines(lines: Sequence[Line]) -> List[Tuple[int, str, bool]]:
+    """(raw line number, text, typed at a prompt) with backslash continuations joined and
+    prompts removed."""
+    out: List[Tuple[int, str, bool]] = []
     pending: Optional[Tuple[int, str]] = None
     for line in lines:
         text = line.text.rstrip()
-        if pending is not None:
-            text = pending[1] + " " + text.lstrip()
+        if pending is not None:  # a continuation line, maybe behind bash's "> " prompt
+            text = pending[1] + " " + regex.sub(r"^\s*>\s", "", text).lstrip()
             number = pending[0]
         else:
             number = line.number
@@ -28,24 +29,30 @@ def command_lines(lines: Sequence[Line]) -> List[Tuple[int, str]]:
             pending = (number, text[:-1].rstrip())
             continue
         pending = None
-        text = _PROMPT.sub("", text.strip(), count=1).strip()
-        step = _DOCKER_STEP.match(text)
-        out.append((number, step.group("cmd").strip() if step else text))
+        bare, prompted = _PROMPT.subn("", text.strip(), count=1)
+        step = _DOCKER_STEP.match(bare.strip())
+        out.append((number, step.group("cmd").strip() if step else bare.strip(), bool(prompted or step)))
     if pending is not None:
-        out.append(pending)
+        out.append((pending[0], pending[1], False))
     return out
 
 
-def find_command(spec: FixSpec, lines: Sequence[Line]) -> Optional[Tuple[int, str]]:
-    """The last command in the log that the fix knows how to correct."""
+def find_command(spec: FixSpec, lines: Sequence[Line], before: Optional[int] = None) -> Optional[Tuple[int, str]]:
+    """The command the fix should correct: the last one typed at a prompt before the error
+    (line `before`), else the last typed at a prompt, else the last one quoted anywhere
+    (advice printed by a tool, like the NGC banner's `docker run ...`, comes last)."""
     assert spec.find is not None
-    found = None
-    for number, text in command_lines(lines):
+    found: List[Tuple[int, str, bool]] = []
+    for number, text, prompted in command_lines(lines):
         m = spec.find.search(text)
         if m:
-            cmd = m.groupdict().get("cmd") or m.group(0)
-            found = (number, " ".join(cmd.split()))
-    return found
+            found.append((number, " ".join((m.groupdict().get("cmd") or m.group(0)).split()), prompted))
+    limit = before if before is not None else float("inf")
+    for wanted in (lambda c: c[2] and c[0] <= limit, lambda c: c[2], lambda c: c[0] <= limit, lambda c: True):
+        picked = [c for c in found if wanted(c)]
+        if picked:
+            return picked[-1][0], picked[-1][1]
+    return None
 
 
 def rewrite(spec: FixSpec, command: str) -> Tuple[str, Optional[str]]:

@@ -1,6 +1,7 @@
 """`triage fix` and `triage --fix`: show a plan as a diff, then apply, revert or run it."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 from typing import Any, Optional
 
@@ -85,7 +86,8 @@ def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
     for command in commands:
         if not confirm(f"Run: {command}?", yes):
             return EXIT_REFUSED
-        code = subprocess.call(command, shell=True)  # the user asked for exactly this command line
+        # the user asked for exactly this command line; bash, for $RANDOM and friends
+        code = subprocess.call(["bash", "-c", command] if shutil.which("bash") else command, shell=not shutil.which("bash"))
         if code != 0:
             click.echo(f"triage: `{command}` exited {code}", err=True)
             return code

@@ -60,7 +60,9 @@ def plan_fix(id_or_diagnosis: Union[str, Diagnosis], *, python: Optional[str] = 
             return _plan_package(base, spec, python, site_packages)
         if spec.kind == "project":
             return _plan_project(base, spec, Path(project or os.getcwd()))
-        return _plan_command(base, spec, log)
+        before = None if isinstance(id_or_diagnosis, str) or not id_or_diagnosis.evidence \
+            else id_or_diagnosis.evidence[0].line
+        return _plan_command(base, spec, log, before)
     except PatchError as exc:
         if exc.outcome in ("target-not-found", "refused"):
             return replace(base, outcome=exc.outcome, reason=str(exc))
@@ -118,13 +120,13 @@ def _plan_project(base: FixPlan, spec: FixSpec, project: Path) -> FixPlan:
                       "not-applicable:no file holds the text to replace", context)
 
 
-def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str]) -> FixPlan:
+def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
     from .commands import find_command, rewrite
     from .normalize import normalize
 
     if not log:
         return replace(base, outcome="target-not-found", reason="give the log (--log FILE) that shows the failing command")
-    found = find_command(spec, normalize(log))
+    found = find_command(spec, normalize(log), before)
     if found is None:
         return replace(base, outcome="target-not-found", reason="the failing command is not in the log; "
                        + (base.reason or "see the solutions"))
