@@ -187,3 +187,12 @@ def test_condition_can_name_a_capture(tmp_path: Path) -> None:
     far = "\n".join(["Requirement already satisfied: peft in /usr/lib/python3/dist-packages"] + ["..."] * 40)
     assert ids(far + "\nModuleNotFoundError: No module named 'peft'\n", kb) == ["cap"]
     assert ids(far + "\nModuleNotFoundError: No module named 'torch'\n", kb) == []
+
+
+def test_failure_line_prefers_the_workers_exception_over_the_launchers() -> None:
+    log = ("[rank0]: Traceback (most recent call last):\n[rank0]:   File \"train.py\", line 9\n"
+           "[rank0]: ValueError: bad learning rate\n"
+           "Traceback (most recent call last):\n  File \"/usr/bin/torchrun\", line 8\n"
+           "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n")
+    found = failure_line(log)
+    assert found is not None and found.line == 3 and "ValueError: bad learning rate" in found.text

@@ -193,6 +193,15 @@ def kb_list(fmt: str, kb_dirs: Sequence[str]) -> None:
     click.echo(list_json(kb) if fmt == "json" else list_text(kb))
 
 
+@kb.command("catalog")
+@kb_option
+def kb_catalog(kb_dirs: Sequence[str]) -> None:
+    """Print the catalogue of entries as Markdown (docs/catalog.md)."""
+    from .catalog import catalog_markdown
+
+    click.echo(catalog_markdown(get_kb(kb_dirs)), nl=False)
+
+
 @kb.command("lint")
 @click.option("--no-examples", is_flag=True, help="Only validate; do not run the examples.")
 @kb_option

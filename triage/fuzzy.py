@@ -14,7 +14,8 @@ from .model import Entry, KnowledgeBase
 from .normalize import Line
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
-MAX_LINES = 2000  # error-looking lines compared per log (the last ones of each chunk)
+MAX_LINES = 2000  # error-looking lines compared per log
+PER_CHUNK = 300  # ... and per chunk: the last ones, nearest the failure
 _ERROR_LIKE = regex.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
 _MASKS = (
     (regex.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
@@ -60,5 +61,10 @@ class FuzzyIndex:
 
 
 def error_like_lines(scan: ChunkScan, lo: int, hi: int, explained: Set[int]) -> List[Line]:
-    return [line for i in scan.error_lines(lo, hi) for line in scan.chunk.logical(i)
-            if line.number not in explained and _ERROR_LIKE.search(line.text)]
+    out: List[Line] = []
+    for i in reversed(scan.error_lines(lo, hi)):  # from the end: only the last few are compared
+        if len(out) >= PER_CHUNK:
+            break
+        out += [line for line in scan.chunk.logical(i)
+                if line.number not in explained and _ERROR_LIKE.search(line.text)]
+    return out[::-1]

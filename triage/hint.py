@@ -1,14 +1,20 @@
 """When nothing is known: the line that most looks like the failure, as a place to start."""
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Callable, List, Optional, Sequence
 
 import regex
 
 from .normalize import Line
 
 _EXCEPTION = regex.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
+# exceptions that only report that a worker failed: the worker's own exception says why
+_WRAPPER = regex.compile(r"ChildFailedError|ProcessExitedException|ProcessRaisedException|CalledProcessError"
+                         r"|^\s*SystemExit\b|^\s*KeyboardInterrupt\b")
 _TRACEBACK = regex.compile(r"^\s*Traceback \(most recent call last\)")
+_EXCEPTION_WORD = regex.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
+# what a raw line must hold (prefixes and all) before it can be an error:/fatal: line
+_ERROR_WORD = regex.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
 _ERROR_LINE = regex.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
 
 
@@ -19,21 +25,39 @@ class FailureTracker:
         self.after_traceback: Optional[Line] = None  # last exception line after the last traceback
         self.seen_traceback = False
         self.last_exception: Optional[Line] = None
+        self.last_cause: Optional[Line] = None  # last exception that is not a wrapper
         self.first_error: Optional[Line] = None
 
-    def feed(self, lines: Iterable[Line]) -> None:
-        for line in lines:
-            if _TRACEBACK.match(line.text):
-                self.seen_traceback = True
-                self.after_traceback = None
-            elif _EXCEPTION.match(line.text):
-                self.last_exception = line
-                if self.seen_traceback:
-                    self.after_traceback = line
-            elif self.first_error is None and _ERROR_LINE.search(line.text):
-                self.first_error = line
+    def feed_chunk(self, indices: Sequence[int], raw: Sequence[str], logical: Callable[[int], List[Line]]) -> None:
+        """Feed one chunk's error-looking lines, reading as few as the answer needs: the last
+        traceback and the last exception (from the end), the first error line (from the start).
+        A cheap look at the raw line comes first: only likely lines are normalised."""
+        tb_index = next((i for i in reversed(indices) if "Traceback" in raw[i]
+                         and any(_TRACEBACK.match(x.text) for x in logical(i))), None)
+        last_exc = next((x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i])
+                         for x in reversed(logical(i)) if _EXCEPTION.match(x.text)), None)
+        if tb_index is not None:
+            self.seen_traceback = True
+            tb_number = logical(tb_index)[0].number
+            self.after_traceback = last_exc if last_exc is not None and last_exc.number > tb_number else None
+        elif self.seen_traceback and last_exc is not None:
+            self.after_traceback = last_exc
+        self.last_exception = last_exc or self.last_exception
+        if last_exc is not None and _WRAPPER.search(last_exc.text):
+            cause = next((x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i]) for x in reversed(logical(i))
+                          if _EXCEPTION.match(x.text) and not _WRAPPER.search(x.text)), None)
+            self.last_cause = cause or self.last_cause
+        elif last_exc is not None:
+            self.last_cause = last_exc
+        if self.first_error is None:
+            self.first_error = next((x for i in indices if _ERROR_WORD.search(raw[i])
+                                     for x in logical(i) if _ERROR_LINE.search(x.text)), None)
 
     def likely(self) -> Optional[Line]:
         """The last exception line of the last traceback, else the last exception, else the
-        first error:/fatal: line."""
-        return self.after_traceback or self.last_exception or self.first_error
+        first error:/fatal: line; a launcher's "a worker failed" exception gives way to the
+        worker's own exception."""
+        best = self.after_traceback or self.last_exception
+        if best is not None and _WRAPPER.search(best.text) and self.last_cause is not None:
+            return self.last_cause
+        return best or self.first_error

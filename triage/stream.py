@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
 from .document import Chunk
-from .fuzzy import MAX_LINES, FuzzyIndex
+from .fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from .hint import FailureTracker
 from .match import AnywhereState, ChunkScan, Hit, Matcher, is_global
 from .model import Condition, Diagnosis, Evidence, KnowledgeBase
@@ -84,11 +84,11 @@ class Scanner:
             else:
                 self.accumulator.add(hit)
         explained = {line.number for h in hits for line in h.lines}
-        fuzzy = self.fuzzy.scan(scan, lo, hi, explained, self.fuzzy_budget)
-        self.fuzzy_budget -= len(fuzzy)
+        fuzzy = self.fuzzy.scan(scan, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
+        self.fuzzy_budget -= PER_CHUNK
         for hit in fuzzy:
             self.accumulator.add(hit)
-        self.tracker.feed(line for i in scan.error_lines(lo, hi) for line in chunk.logical(i))
+        self.tracker.feed_chunk(scan.error_lines(lo, hi), chunk.raw, chunk.logical)
 
     def finish(self) -> ScanResult:
         for hit in self.pending:

@@ -1,0 +1,30 @@
+"""Docs cannot drift: the catalogue lists every entry, the README's hook id is the manifest's,
+and the README documents every output format and command."""
+from __future__ import annotations
+
+import yaml
+
+from triage.catalog import catalog_markdown
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_catalogue_is_up_to_date(kb) -> None:
+    current = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
+    assert current == catalog_markdown(kb), "re-bless: triage kb catalog > docs/catalog.md"
+    for entry in kb.entries:
+        assert f"`{entry.id}`" in current
+
+
+def test_readme_hook_id_matches_the_manifest() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["triage"]
+    assert f"- id: {hooks[0]['id']}" in README
+
+
+def test_readme_documents_formats_commands_and_exit_codes() -> None:
+    for word in ("--format sarif", "--format github", "--format markdown", "--format junit", "triage scan",
+                 "triage fix", "triage --fix", "triage explain", "triage kb lint", "mltriage", "| 3 |"):
+        assert word in README, word
