@@ -196,3 +196,15 @@ def test_failure_line_prefers_the_workers_exception_over_the_launchers() -> None
            "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n")
     found = failure_line(log)
     assert found is not None and found.line == 3 and "ValueError: bad learning rate" in found.text
+
+
+def test_one_message_from_many_ranks_is_one_evidence_line() -> None:
+    from triage import diagnose
+
+    log = "".join(f"[rank{r}]: torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU {r}; "
+                  "23.69 GiB total capacity; 20.61 GiB already allocated; 1.69 GiB free; 21.92 GiB reserved in total by "
+                  "PyTorch)\n" for r in (3, 1, 0, 2))
+    d = diagnose(log)[0]
+    assert d.id == "cuda-out-of-memory" and len(d.evidence) == 1
+    ev = d.evidence[0]
+    assert (ev.line, ev.last_line, ev.count, ev.ranks) == (1, 4, 4, ("0", "1", "2", "3"))

@@ -14,6 +14,7 @@ import regex
 
 from .api import diagnose_stream
 from .model import KnowledgeBase
+from .decode import sniff
 from .source import LogSource
 
 _MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"
@@ -52,7 +53,8 @@ class Score:
 
 def read_marker(path: Path) -> Optional[Labelled]:
     with open(path, "rb") as fh:
-        first = fh.readline(4096).decode("utf-8", errors="replace")
+        head = fh.read(4096)
+    first = head.decode(sniff(head), errors="replace").lstrip("\ufeff").split("\n", 1)[0]
     m = _MARKER.search(first)
     if not m:
         return None

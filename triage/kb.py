@@ -51,14 +51,15 @@ def entry_files(dirs: Iterable[Path]) -> List[Path]:
 
 def load_kb(*extra_dirs: str | os.PathLike[str]) -> KnowledgeBase:
     """Load the bundled KB plus TRIAGE_KB_PATH and `extra_dirs`; ids must be unique."""
-    from .kbcache import load_cached, store
+    from .kbcache import cache_key, load_cached, store
 
     files = entry_files(kb_dirs(extra_dirs))
-    cached = load_cached(files)
+    key = cache_key(files)  # taken before parsing: a file edited meanwhile gets a new key next time
+    cached = load_cached(key)
     if cached is not None:
         return cached
     kb = parse_files(files)
-    store(files, kb)
+    store(key, kb)
     return kb
 
 

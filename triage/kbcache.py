@@ -35,19 +35,19 @@ def cache_key(files: List[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_cached(files: List[Path]) -> Optional[KnowledgeBase]:
+def load_cached(key: str) -> Optional[KnowledgeBase]:
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        with open(folder / f"kb-{cache_key(files)}.pickle", "rb") as fh:
+        with open(folder / f"kb-{key}.pickle", "rb") as fh:
             kb = pickle.load(fh)
     except Exception:  # missing, stale or unreadable: load the YAML instead
         return None
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
-def store(files: List[Path], kb: KnowledgeBase) -> None:
+def store(key: str, kb: KnowledgeBase) -> None:
     folder = cache_dir()
     if folder is None:
         return
@@ -56,6 +56,6 @@ def store(files: List[Path], kb: KnowledgeBase) -> None:
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"kb-{cache_key(files)}.pickle")
+        os.replace(tmp, folder / f"kb-{key}.pickle")
     except Exception:  # a read-only home or a full disk must not break triage
         return

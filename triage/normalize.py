@@ -103,15 +103,20 @@ def cap(text: str, limit: int) -> str:
 
 def wrap_width(raw_lines: List[str]) -> Optional[int]:
     """The terminal width a pasted log was hard-wrapped at, if it clearly was: no line is
-    longer, several distinct lines are exactly that long, and they are a good share of the
-    long lines. Progress-bar lines (with \r) say nothing about wrapping and are ignored."""
-    lengths = [(len(line), line) for line in raw_lines if "\r" not in line.rstrip("\r")]
-    width = max((n for n, _ in lengths), default=0)
+    longer, several distinct lines are exactly that long, they are a good share of the long
+    lines, and some of them break mid-word (a terminal wraps at the column, not at a space).
+    Progress-bar lines (with \r) say nothing about wrapping and are ignored."""
+    lines = [line.rstrip("\r") for line in raw_lines]
+    lengths = [len(line) if "\r" not in line else 0 for line in lines]
+    width = max(lengths, default=0)
     if not 60 <= width <= 300:
         return None
-    at_width = {line for n, line in lengths if n == width}
-    long_lines = sum(1 for n, _ in lengths if n > width // 2)
-    return width if len(at_width) >= 3 and len(at_width) >= 0.1 * long_lines else None
+    at_width = [i for i, n in enumerate(lengths) if n == width]
+    long_lines = sum(1 for n in lengths if n > width // 2)
+    if len({lines[i] for i in at_width}) < 3 or len(at_width) < 0.1 * long_lines:
+        return None
+    mid_word = sum(1 for i in at_width if i + 1 < len(lines) and lines[i + 1][:1].isalnum() and lines[i][-1:].isalnum())
+    return width if mid_word >= max(1, len(at_width) // 3) else None
 
 
 def join_wrapped(lines: Iterable[Line], width: Optional[int]) -> Iterator[Line]:

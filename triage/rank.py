@@ -18,6 +18,7 @@ MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, n
 MAX_RANKS = 64  # ranks remembered per message
 MAX_NUMBERS = 10_000  # line numbers remembered per message; beyond, only later lines count
 _PLACEHOLDER = regex.compile(r"\{(\w+)\}")
+_DIGITS = regex.compile(r"\d+")
 
 
 @dataclass
@@ -67,7 +68,8 @@ class Accumulator:
             self._message(f, line, hit.signature + ":corroboration", hit)
 
     def _message(self, f: _Found, line: Line, signature: str, hit: Hit) -> None:
-        key = line.text.strip()
+        # one message printed by many ranks differs only in numbers (GPU 3, rank 3, pid ...)
+        key = _DIGITS.sub("#", line.text.strip())
         msg = f.messages.get(key)
         if msg is None:
             if len(f.messages) >= MAX_EVIDENCE:
