@@ -101,9 +101,9 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     if fmt == "json":
         click.echo(json_report(results, __version__), nl=False)
     elif fmt != "text":
-        from .formats import render
+        from .formats import render as render_format
 
-        click.echo(render(fmt, results, __version__), nl=False)
+        click.echo(render_format(fmt, results, __version__), nl=False)
     elif sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from .console import make_console, render
 

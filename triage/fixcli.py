@@ -94,7 +94,7 @@ def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
     return 0
 
 
-def fix_main(entry_or_diagnosis, *, log: Optional[str], python: Optional[str], site_packages: Optional[str],
+def fix_main(entry_or_diagnosis: Any, *, log: Optional[str], python: Optional[str], site_packages: Optional[str],
              project: Optional[str], apply: bool, revert: bool, run: bool, yes: bool, unsafe: bool,
              ask: bool = False, kb: Any = None) -> int:
     """Plan a fix and act on it; `ask` confirms before writing (for `triage --fix`)."""

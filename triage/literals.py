@@ -25,7 +25,7 @@ def derive_literals(pattern: str) -> List[str]:
         parsed = _parser.parse(pattern)
     except Exception:  # `regex`-only syntax: leave it to explicit keywords
         return []
-    found = _best_of_sequence(list(parsed))
+    found = _best_of_sequence(list(parsed))  # type: ignore[call-overload]
     return [s.lower() for s in found] if found else []
 
 

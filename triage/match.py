@@ -115,7 +115,7 @@ class ChunkScan:
         lines = self.chunk.window(i - sig.span + 1, i + sig.span)
         text = "\n".join(line.text for line in lines)
         try:
-            m = sig.pattern.search(text, timeout=REGEX_TIMEOUT)
+            m = sig.pattern.search(text, timeout=REGEX_TIMEOUT)  # type: ignore[call-overload]
         except TimeoutError:  # a pathological line must not stall the whole log
             return None
         if m is None:
