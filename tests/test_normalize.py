@@ -117,3 +117,8 @@ def test_mojibake_is_repaired(original: str) -> None:
 def test_real_text_is_left_alone() -> None:
     for text in ("naïve café", "ошибка: нет места", "错误：未找到命令"):
         assert repair_mojibake(text) == text
+
+
+def test_html_escaped_pastes_are_unescaped() -> None:
+    assert texts("ImportError: cannot import name &#39;cache&#39; from &quot;functools&quot; &gt; x")[0][1] == \
+        "ImportError: cannot import name 'cache' from \"functools\" > x"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
 import regex
 
 from .document import Chunk
-from .model import Condition, Entry, KnowledgeBase, Signature
+from .model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 from .normalize import Line
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
@@ -111,7 +112,21 @@ class ChunkScan:
                 return False
         return True
 
+    def rejects(self, i: int, source: str) -> bool:
+        """True when raw line i cannot match `source` once normalised: a plain ASCII line only
+        loses its prefixes, so an unanchored pattern that misses the raw line misses the clean one
+        too. Skipping normalisation for such lines is most of the speed on big logs."""
+        raw = self.chunk.raw[i]
+        if self.chunk.eager or not (raw.isascii() and raw.isprintable()) or not unanchored(source):
+            return False
+        try:
+            return compile_pattern(source).search(raw, timeout=REGEX_TIMEOUT) is None  # type: ignore[call-overload]
+        except TimeoutError:
+            return False
+
     def match(self, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
+        if sig.span == 1 and self.rejects(i, sig.source):
+            return None
         lines = self.chunk.window(i - sig.span + 1, i + sig.span)
         text = "\n".join(line.text for line in lines)
         try:
@@ -147,6 +162,8 @@ class ChunkScan:
         if cond.within is not None:
             lo, hi = self.chunk.index(first) - cond.within, self.chunk.index(last) + cond.within + 1
         for i in self.lines_for(cond, lo, hi):
+            if self.rejects(i, cond.source):
+                continue
             for line in self.chunk.logical(i):
                 if cond.pattern.search(line.text):
                     return line
@@ -198,6 +215,15 @@ def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
     return Condition(filled, cond.within, cond.literals)
 
 
+_ANCHORED = regex.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZz]|\(\?<[=!]")
+
+
+@lru_cache(maxsize=None)
+def unanchored(source: str) -> bool:
+    """No ^, $, \\A, \\Z or lookbehind: matching it against a line with a prefix is the same."""
+    return _ANCHORED.search(source) is None
+
+
 def is_global(cond: Condition) -> bool:
     """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
     return cond.within is None and "{{" not in cond.source
@@ -214,6 +240,8 @@ class AnywhereState:
             if self.seen.get(cond.source) is not None:
                 continue
             for i in scan.lines_for(cond, lo, hi):
+                if scan.rejects(i, cond.source):
+                    continue
                 line = next((x for x in scan.chunk.logical(i) if cond.pattern.search(x.text)), None)
                 if line is not None:
                     self.seen[cond.source] = line

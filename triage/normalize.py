@@ -5,6 +5,7 @@ bar rewrites, hard wraps) so that signatures can be written against the message 
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
@@ -27,6 +28,10 @@ _RANK = regex.compile(
     r"|(?P<r>(?:\d{1,3}\.){3}\d{1,3}|localhost|(?:worker|node|gpu|host)[\w-]*\d+):\s)")
 _PROGRESS = regex.compile(r"\d+%\||[\d.]+\s*(?:it/s|s/it|[kKMG]i?B/s)|^\s*\d+%\s*$|━━|\[=+>?\s*\]")
 _GLUED = regex.compile(r"(?<=(?:it/s|s/it|\?it/s)\])(?=[A-Za-z\[])")
+# what the fast path cannot handle in a printable ASCII line: colour codes that lost their
+# ESC, a progress bar with text glued on, HTML entities, caret-notation escapes
+_NEEDS_WORK = regex.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\[")
+_HTML_ENTITY = regex.compile(r"&(?:#\d{2,5}|#x[0-9a-fA-F]{2,4}|quot|amp|lt|gt|apos|nbsp);")
 _ERRORISH = regex.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
 
 
@@ -52,6 +57,12 @@ def normalize(text: str) -> List[Line]:
 def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
     for number, raw in numbered:
         raw = raw[:-1] if raw.endswith("\r") else raw
+        if len(raw) < MAX_RAW and raw.isascii() and raw.isprintable() and not _NEEDS_WORK.search(raw):
+            # the common case, fast: plain text that only needs its prefixes removed
+            text, rank = strip_prefixes(raw.rstrip())
+            if text.strip():
+                yield Line(number, number, raw, text, rank)
+            continue
         shown = cap(raw, MAX_RAW)
         for segment in overwrite_segments(raw):
             for part in _GLUED.split(segment):
@@ -73,6 +84,8 @@ def overwrite_segments(raw: str) -> List[str]:
 
 def clean(segment: str) -> str:
     segment = cap(segment, MAX_LINE)
+    if "&" in segment and _HTML_ENTITY.search(segment):  # pasted from a web page: &#39; &quot; &gt;
+        segment = html.unescape(segment)
     if "[" in segment or "\x1b" in segment:  # cheap tests first: most lines need no regex
         segment = _ANSI.sub("", segment)
     if not segment.isprintable():
