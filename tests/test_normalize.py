@@ -122,3 +122,24 @@ def test_real_text_is_left_alone() -> None:
 def test_html_escaped_pastes_are_unescaped() -> None:
     assert texts("ImportError: cannot import name &#39;cache&#39; from &quot;functools&quot; &gt; x")[0][1] == \
         "ImportError: cannot import name 'cache' from \"functools\" > x"
+
+
+@pytest.mark.parametrize("raw", ["> Killed", "> > Killed", "**Killed**", ">   **Killed**"])
+def test_markdown_quotes_and_bold_are_removed(raw: str) -> None:
+    assert texts(raw)[0][1] == "Killed"
+
+
+def test_lines_rewrapped_by_a_web_page_are_joined_with_a_space() -> None:
+    raw = ("docker: Error response from daemon: create ./data: \"./data\" includes\n"
+           "invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\"\n"
+           "are allowed. If you intended to pass a host directory, use absolute path.\n"
+           "See 'docker run --help'.\n"
+           "Error response from daemon: could not select device driver \"nvidia\" with\n"
+           "capabilities: [[gpu]]\n")
+    lines = normalize(raw)
+    assert lines[0].text.endswith("includes invalid characters for a local volume name, only "
+                                  "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host "
+                                  "directory, use absolute path.")
+    assert (lines[0].number, lines[0].end) == (1, 3)
+    assert any(x.text.endswith("with capabilities: [[gpu]]") and x.number == 5 for x in lines)
+    assert any(x.text == "See 'docker run --help'." for x in lines)

@@ -10,7 +10,7 @@ from itertools import accumulate
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .decode import looks_mangled
-from .normalize import Line, clean_lines, join_wrapped, wrap_width
+from .normalize import Line, clean_lines, detect_wrap, join_wrapped
 
 
 class Chunk:
@@ -18,11 +18,11 @@ class Chunk:
         self.raw = raw
         self.first = first_number  # raw number of raw[0]
         self._logical: Dict[int, List[Line]] = {}
-        width = wrap_width(list(raw))
-        self.eager = eager or width is not None or any(looks_mangled(r) for r in raw if not r.isascii())
+        wrap = detect_wrap(list(raw))
+        self.eager = eager or wrap is not None or any(looks_mangled(r) for r in raw if not r.isascii())
         if self.eager:
             numbered = ((first_number + i, r) for i, r in enumerate(raw))
-            for line in join_wrapped(clean_lines(numbered), width):
+            for line in join_wrapped(clean_lines(numbered), wrap):
                 self._logical.setdefault(line.number - first_number, []).append(line)
         self.lower, self.starts = self._search_text()
 

@@ -30,7 +30,9 @@ _PROGRESS = regex.compile(r"\d+%\||[\d.]+\s*(?:it/s|s/it|[kKMG]i?B/s)|^\s*\d+%\s
 _GLUED = regex.compile(r"(?<=(?:it/s|s/it|\?it/s)\])(?=[A-Za-z\[])")
 # what the fast path cannot handle in a printable ASCII line: colour codes that lost their
 # ESC, a progress bar with text glued on, HTML entities, caret-notation escapes
-_NEEDS_WORK = regex.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\[")
+_NEEDS_WORK = regex.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\[|\*\*")
+_BOLD = regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # markdown bold around pasted text
+_QUOTE = regex.compile(r"^(?:>[ \t]*)+(?=\S)")  # a markdown / e-mail quote: "> ", "> > "
 _HTML_ENTITY = regex.compile(r"&(?:#\d{2,5}|#x[0-9a-fA-F]{2,4}|quot|amp|lt|gt|apos|nbsp);")
 _ERRORISH = regex.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
 
@@ -50,8 +52,7 @@ def split_raw(text: str) -> List[str]:
 
 def normalize(text: str) -> List[Line]:
     raw_lines = split_raw(text)
-    width = wrap_width(raw_lines)
-    return list(join_wrapped(clean_lines(enumerate(raw_lines, 1)), width))
+    return list(join_wrapped(clean_lines(enumerate(raw_lines, 1)), detect_wrap(raw_lines)))
 
 
 def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
@@ -90,6 +91,8 @@ def clean(segment: str) -> str:
         segment = _ANSI.sub("", segment)
     if not segment.isprintable():
         segment = _CONTROL.sub("", segment)
+    if "**" in segment:
+        segment = _BOLD.sub(r"\1", segment)
     if not segment.isascii():
         segment = repair_mojibake(segment)
     return segment.rstrip()
@@ -98,7 +101,7 @@ def clean(segment: str) -> str:
 def strip_prefixes(text: str) -> Tuple[str, Optional[str]]:
     rank: Optional[str] = None
     for _ in range(4):  # prefixes stack: timestamp, then rank, then a timestamp again
-        m = _TIMESTAMP.match(text) or _RANK.match(text)
+        m = _TIMESTAMP.match(text) or _RANK.match(text) or _QUOTE.match(text)
         if not m or m.end() == 0:
             break
         if m.re is _RANK:
@@ -132,18 +135,60 @@ def wrap_width(raw_lines: List[str]) -> Optional[int]:
     return width if mid_word >= max(1, len(at_width) // 3) else None
 
 
-def join_wrapped(lines: Iterable[Line], width: Optional[int]) -> Iterator[Line]:
+@dataclass(frozen=True)
+class Wrap:
+    width: int
+    soft: bool  # a web page wrapped at spaces (join with a space), not a terminal at a column
+
+
+def detect_wrap(raw_lines: List[str]) -> Optional[Wrap]:
+    hard = wrap_width(raw_lines)
+    if hard is not None:
+        return Wrap(hard, soft=False)
+    soft = soft_wrap_width(raw_lines)
+    return Wrap(soft, soft=True) if soft is not None else None
+
+
+def soft_wrap_width(raw_lines: List[str]) -> Optional[int]:
+    """The width a web page or mail client re-wrapped a paste at (breaking at spaces): no line
+    is longer, and most long lines end within a few characters of it."""
+    distinct = {line.rstrip("\r") for line in raw_lines if "\r" not in line.rstrip("\r")}
+    lengths = [len(line) for line in distinct]  # one line repeated by many ranks is not a wrap
+    long_lines = [n for n in lengths if n >= 40]
+    width = max(lengths, default=0)
+    if len(long_lines) < 4 or not 50 <= width <= 140:
+        return None
+    near = sum(1 for n in long_lines if n >= width - SOFT_SLACK)
+    return width if near >= 0.5 * len(long_lines) else None
+
+
+SOFT_SLACK = 15  # a word-wrapped line ends up to this many characters short of the width
+# how a wrapped continuation starts: mid-sentence (lower case, digits, quotes, brackets, paths)
+_CONTINUATION = regex.compile(r"""^[a-z0-9"'(\[/\\*`._-]""")
+
+
+def join_wrapped(lines: Iterable[Line], wrap: Optional[Wrap]) -> Iterator[Line]:
     pending: Optional[Line] = None
     for line in lines:
-        if pending is not None and line.number == pending.end + 1:
+        if pending is not None and line.number == pending.end + 1 and _continues(line, wrap):
+            glue = " " if wrap is not None and wrap.soft else ""
             line = Line(pending.number, line.number, pending.raw + "\n" + line.raw,
-                        pending.text + line.text, pending.rank)
+                        pending.text + glue + line.text, pending.rank)
         elif pending is not None:
             yield pending
         pending = None
-        if width and len(line.raw.split("\n")[-1].rstrip("\r")) == width:
+        if wrap is not None and _wrapped(line, wrap):
             pending = line
             continue
         yield line
     if pending is not None:
         yield pending
+
+
+def _wrapped(line: Line, wrap: Wrap) -> bool:
+    length = len(line.raw.split("\n")[-1].rstrip("\r"))
+    return length >= wrap.width - SOFT_SLACK if wrap.soft else length == wrap.width
+
+
+def _continues(line: Line, wrap: Optional[Wrap]) -> bool:
+    return wrap is None or not wrap.soft or _CONTINUATION.match(line.text) is not None
