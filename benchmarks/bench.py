@@ -71,10 +71,10 @@ def planted_ids(out: bytes) -> set:
 
 def grep_found(out: bytes, log: Path) -> int:
     hits = {int(line.split(b":", 1)[0]) for line in out.splitlines() if line[:1].isdigit()}
-    text = log.read_text(encoding="utf-8").split("\n")
+    text = log.read_bytes().split(b"\n")  # bytes: \r inside progress bars is not a line break here
     found = 0
     for _, lines in PLANTED:
-        numbers = [i + 1 for i, t in enumerate(text) if t == lines[-1]]
+        numbers = [i + 1 for i, t in enumerate(text) if t == lines[-1].encode()]
         found += any(n in hits for n in numbers)
     return found
 

@@ -6,6 +6,7 @@ from typing import List, Optional, Sequence, Tuple
 import regex
 
 from .fixspec import FixSpec
+from .model import compile_pattern
 from .normalize import Line
 
 _PROMPT = regex.compile(r"^(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#>]\s+|^\+\s+|^>>>\s*!?|^PS [^>]*>\s*")
@@ -44,7 +45,7 @@ def find_command(spec: FixSpec, lines: Sequence[Line], before: Optional[int] = N
     assert spec.find is not None
     found: List[Tuple[int, str, bool]] = []
     for number, text, prompted in command_lines(lines):
-        m = spec.find.search(text)
+        m = compile_pattern(spec.find).search(text)
         if m:
             found.append((number, " ".join((m.groupdict().get("cmd") or m.group(0)).split()), prompted))
     limit = before if before is not None else float("inf")
@@ -57,7 +58,7 @@ def find_command(spec: FixSpec, lines: Sequence[Line], before: Optional[int] = N
 
 def rewrite(spec: FixSpec, command: str) -> Tuple[str, Optional[str]]:
     """(state, corrected command): ready, already-applied or not-applicable:<why>."""
-    if spec.unless is not None and spec.unless.search(command):
+    if spec.unless is not None and compile_pattern(spec.unless).search(command):
         return "already-applied", None
     fixed = command
     for step in spec.rewrites:

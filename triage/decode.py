@@ -4,12 +4,12 @@ from __future__ import annotations
 import codecs
 from typing import Dict
 
-import regex
+import re
 
 from .errors import InputError
 
 # Two or more chars typical of UTF-8 bytes shown as cp1252/latin-1 ("å¦‚", "â•°â”€>", "Ã©").
-_MOJIBAKE = regex.compile(r"[ÂÃâåæçäèéïðÐ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+_MOJIBAKE = re.compile(r"[ÂÃâåæçäèéïðÐ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
                           r"\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                           r"\u2039\u203a\u20ac\u2122\ufffd]")
 # control bytes that text logs do not contain (tab, newlines, \r and ESC are text)

@@ -8,7 +8,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from .errors import PatchError
 from .fixspec import FixSpec
-from .model import Diagnosis, Entry, KnowledgeBase
+from .model import Diagnosis, Entry, KnowledgeBase, compile_pattern
 from .patch import (BACKUP_SUFFIX, FileEdit, apply_edit, backup_entry, backup_paths, edit_exact, edit_regex, read_text,
                     revert_file, unified_diff)
 from .sitepkgs import inside, locate, satisfies, site_dirs
@@ -105,7 +105,7 @@ def _plan_project(base: FixPlan, spec: FixSpec, project: Path) -> FixPlan:
     states = set()
     for path in project_files(project, spec.glob):
         text = read_text(path)
-        state, after = (edit_regex(text, spec.old_regex, spec.new) if spec.old_regex is not None
+        state, after = (edit_regex(text, compile_pattern(spec.old_regex), spec.new) if spec.old_regex is not None
                         else edit_exact(text, spec.old or "", spec.new, spec.count))
         states.add(state.partition(":")[0])
         if state == "ready" and after is not None:

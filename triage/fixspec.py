@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Pattern, Tuple
 
-import regex
-
 from .errors import KBError
+from .model import compile_pattern
 
 KINDS = ("package", "project", "command")
 SAFETIES = ("safe", "unsafe", "display")
@@ -29,8 +28,12 @@ EXAMPLE_FIELDS = {"package": {"before", "after", "version"}, "project": {"before
 
 @dataclass(frozen=True)
 class Rewrite:
-    pattern: Pattern[str]
+    source: str
     replace: str
+
+    @property
+    def pattern(self) -> Pattern[str]:
+        return compile_pattern(self.source)
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,12 @@ class FixSpec:
     versions: Optional[str] = None  # e.g. ">=2.0,<2.1": the releases the patch is known for
     glob: Optional[str] = None  # project files to look in
     old: Optional[str] = None  # exact text replaced
-    old_regex: Optional[Pattern[str]] = None  # or a pattern, for user code that varies in layout
+    old_regex: Optional[str] = None  # or a pattern, for user code that varies in layout
     new: str = ""
     count: int = 1  # how many times the old text must occur
-    find: Optional[Pattern[str]] = None  # the failing command in the log (group `cmd`)
+    find: Optional[str] = None  # a pattern for the failing command in the log (group `cmd`)
     rewrites: Tuple[Rewrite, ...] = ()
-    unless: Optional[Pattern[str]] = None  # the command is already fixed if this matches
+    unless: Optional[str] = None  # the command is already fixed if this pattern matches
     run: Tuple[str, ...] = ()  # shell commands printed, run only with --run
     examples: Tuple[Mapping[str, str], ...] = ()
 
@@ -78,11 +81,13 @@ def parse_fix(raw: Mapping[str, Any], path: str, entry: str) -> FixSpec:
     if kind == "project" and ("old" in raw) == ("old_regex" in raw):
         raise fail("old", "give exactly one of old / old_regex")
 
-    def compile_(key: str, value: Any) -> Pattern[str]:
+    def compile_(key: str, value: Any) -> str:
+        """Validate now (load time); compiled again, cached, where it is used."""
         try:
-            return regex.compile(str(value), regex.MULTILINE)
-        except regex.error as exc:
+            compile_pattern(str(value))
+        except Exception as exc:  # regex.error
             raise fail(key, f"invalid regex: {exc}") from None
+        return str(value)
 
     rewrites = []
     for i, item in enumerate(raw.get("rewrite") or []):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import List, Set, Tuple
 
-import regex
+import re
 
 from .match import ChunkScan, Hit
 from .model import Entry, KnowledgeBase
@@ -16,12 +16,12 @@ from .normalize import Line
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
 MAX_LINES = 2000  # error-looking lines compared per log
 PER_CHUNK = 300  # ... and per chunk: the last ones, nearest the failure
-_ERROR_LIKE = regex.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
+_ERROR_LIKE = re.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
 _MASKS = (
-    (regex.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
-    (regex.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
-    (regex.compile(r"\d+(?:\.\d+)*"), "<n>"),
-    (regex.compile(r"\s+"), " "),
+    (re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
+    (re.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
+    (re.compile(r"\d+(?:\.\d+)*"), "<n>"),
+    (re.compile(r"\s+"), " "),
 )
 
 

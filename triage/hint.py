@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from typing import Callable, List, Optional, Sequence
 
-import regex
+import re
 
 from .normalize import Line
 
-_EXCEPTION = regex.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
+_EXCEPTION = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
 # exceptions that only report that a worker failed: the worker's own exception says why
-_WRAPPER = regex.compile(r"ChildFailedError|ProcessExitedException|ProcessRaisedException|CalledProcessError"
+_WRAPPER = re.compile(r"ChildFailedError|ProcessExitedException|ProcessRaisedException|CalledProcessError"
                          r"|^\s*SystemExit\b|^\s*KeyboardInterrupt\b")
-_TRACEBACK = regex.compile(r"^\s*Traceback \(most recent call last\)")
-_EXCEPTION_WORD = regex.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
+_TRACEBACK = re.compile(r"^\s*Traceback \(most recent call last\)")
+_EXCEPTION_WORD = re.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
 # what a raw line must hold (prefixes and all) before it can be an error:/fatal: line
-_ERROR_WORD = regex.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
-_ERROR_LINE = regex.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
+_ERROR_WORD = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
+_ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
 
 
 class FailureTracker:

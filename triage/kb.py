@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-import regex
+import re
 
 from .errors import KBError
 from .fixspec import parse_fix
@@ -95,7 +95,7 @@ def parse_entry(data: Any, path: str) -> Entry:
     for key in REQUIRED_KEYS:
         if key not in data:
             check.fail(key, "is required")
-    if not regex.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", eid or ""):
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", eid or ""):
         check.fail("id", "must be kebab-case: lower-case letters, digits and '-'")
     if Path(path).stem != eid:
         check.fail("id", f"must equal the file name '{Path(path).stem}'")
@@ -148,7 +148,7 @@ def _conditions(check: "_Checker", raw: Mapping[str, Any], key: str, where: str)
         if within is not None and (not isinstance(within, int) or within < 0):
             check.fail(f"{cw}.within", "must be a number of lines >= 0, or null for anywhere")
         source = check.text(cond, "regex", cw)
-        literals = derive_literals(regex.sub(r"\{\{\w+\}\}", ".", source))
+        literals = derive_literals(re.sub(r"\{\{\w+\}\}", ".", source))
         check.compile(source, f"{cw}.regex")
         out.append(Condition(source, within, tuple(literals)))
     return tuple(out)
@@ -239,5 +239,5 @@ class _Checker:
     def compile(self, source: str, field: str) -> Any:
         try:
             return compile_pattern(source)
-        except regex.error as exc:
+        except Exception as exc:  # regex.error; its message says what is wrong and where
             self.fail(field, f"invalid regex: {exc}")

@@ -15,7 +15,9 @@ from typing import List, Optional
 
 from .model import KnowledgeBase
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+# the classes a cached KB is made of: a change to them must not unpickle into old shapes
+_SHAPE_MODULES = ("model.py", "fixspec.py", "kb.py", "literals.py", "kbcache.py")
 
 
 def cache_dir() -> Optional[Path]:
@@ -29,7 +31,8 @@ def cache_key(files: List[Path]) -> str:
     from . import __version__
 
     digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
-    for path in files:
+    here = Path(__file__).resolve().parent
+    for path in [here / name for name in _SHAPE_MODULES] + list(files):
         st = path.stat()
         digest.update(f"\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode())
     return digest.hexdigest()[:32]

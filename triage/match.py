@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
-import regex
+import re
 
 from .document import Chunk
 from .model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 from .normalize import Line
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
-_CAPTURE_REF = regex.compile(r"\{\{(\w+)\}\}")
+_CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
 # lines worth a look even when no signature points at them: the fuzzy fallback and the
 # "likely failure" hint read them
 ERROR_WORDS = ("error", "exception", "fatal", "failed", "not found", "cannot", "unable", "traceback",
@@ -211,11 +211,11 @@ def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
     """A condition may name the hit's captures as {{name}}: they are matched literally."""
     if "{{" not in cond.source:
         return cond
-    filled = _CAPTURE_REF.sub(lambda m: regex.escape(variables.get(m.group(1), "\x00never")), cond.source)
+    filled = _CAPTURE_REF.sub(lambda m: re.escape(variables.get(m.group(1), "\x00never")), cond.source)
     return Condition(filled, cond.within, cond.literals)
 
 
-_ANCHORED = regex.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZz]|\(\?<[=!]")
+_ANCHORED = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZz]|\(\?<[=!]")
 
 
 @lru_cache(maxsize=None)

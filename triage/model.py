@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Optional, Pattern, Tuple
 
-import regex
 
 SEVERITIES = ("info", "warning", "error", "critical")
 
 
 @lru_cache(maxsize=None)
 def compile_pattern(source: str) -> Pattern[str]:
-    """KB patterns are compiled on first use (a cached KB loads without compiling any)."""
+    """KB patterns are compiled on first use (a cached KB loads without compiling any), with
+    the `regex` module (timeouts, richer syntax), itself imported only when a pattern is needed."""
+    import regex
+
     return regex.compile(source, regex.MULTILINE)
 
 

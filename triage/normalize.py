@@ -9,32 +9,32 @@ import html
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
-import regex
+import re
 
 from .decode import repair_mojibake
 
 MAX_LINE = 8192  # longer lines keep their head and tail for matching
 MAX_RAW = 1000  # evidence shows at most this much of one raw line
 
-_ANSI = regex.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
                       r"|\^\[\[[0-9;]*[A-Za-z]|\[(?:\d{1,3};)*\d{1,3}m")
-_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_TIMESTAMP = regex.compile(
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TIMESTAMP = re.compile(
     r"^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?\s+(?:-\s+)?"
     r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\]\s+|\[\s*\d+\.\d{3,}\]\s+|#\d+ \d+\.\d+ |section_(?:start|end):\d+:\S+\s*)")
-_RANK = regex.compile(
-    r"^(?:\[(?:rank|default)(?P<r>\d+)\]:\s?|\[(?P<r>\d+),\d+\]<std(?:out|err)>:\s?"
-    r"|\((?P<r>[A-Za-z_]\w* pid=\d+)(?:, ip=[\d.]+)?\)\s|(?P<r>\d{1,4}):\s"
-    r"|(?P<r>(?:\d{1,3}\.){3}\d{1,3}|localhost|(?:worker|node|gpu|host)[\w-]*\d+):\s)")
-_PROGRESS = regex.compile(r"\d+%\||[\d.]+\s*(?:it/s|s/it|[kKMG]i?B/s)|^\s*\d+%\s*$|━━|\[=+>?\s*\]")
-_GLUED = regex.compile(r"(?<=(?:it/s|s/it|\?it/s)\])(?=[A-Za-z\[])")
+_RANK = re.compile(
+    r"^(?:\[(?:rank|default)(?P<r1>\d+)\]:\s?|\[(?P<r2>\d+),\d+\]<std(?:out|err)>:\s?"
+    r"|\((?P<r3>[A-Za-z_]\w* pid=\d+)(?:, ip=[\d.]+)?\)\s|(?P<r4>\d{1,4}):\s"
+    r"|(?P<r5>(?:\d{1,3}\.){3}\d{1,3}|localhost|(?:worker|node|gpu|host)[\w-]*\d+):\s)")
+_PROGRESS = re.compile(r"\d+%\||[\d.]+\s*(?:it/s|s/it|[kKMG]i?B/s)|^\s*\d+%\s*$|━━|\[=+>?\s*\]")
+_GLUED = re.compile(r"(?:(?<=it/s\])|(?<=s/it\]))(?=[A-Za-z\[])")
 # what the fast path cannot handle in a printable ASCII line: colour codes that lost their
 # ESC, a progress bar with text glued on, HTML entities, caret-notation escapes
-_NEEDS_WORK = regex.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\[|\*\*")
-_BOLD = regex.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # markdown bold around pasted text
-_QUOTE = regex.compile(r"^(?:>[ \t]*)+(?=\S)")  # a markdown / e-mail quote: "> ", "> > "
-_HTML_ENTITY = regex.compile(r"&(?:#\d{2,5}|#x[0-9a-fA-F]{2,4}|quot|amp|lt|gt|apos|nbsp);")
-_ERRORISH = regex.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
+_NEEDS_WORK = re.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\[|\*\*")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # markdown bold around pasted text
+_QUOTE = re.compile(r"^(?:>[ \t]*)+(?=\S)")  # a markdown / e-mail quote: "> ", "> > "
+_HTML_ENTITY = re.compile(r"&(?:#\d{2,5}|#x[0-9a-fA-F]{2,4}|quot|amp|lt|gt|apos|nbsp);")
+_ERRORISH = re.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def strip_prefixes(text: str) -> Tuple[str, Optional[str]]:
         if not m or m.end() == 0:
             break
         if m.re is _RANK:
-            rank = rank or m.group("r")
+            rank = rank or next(g for g in m.groups() if g is not None)
         text = text[m.end():]
     return text, rank
 
@@ -164,7 +164,7 @@ def soft_wrap_width(raw_lines: List[str]) -> Optional[int]:
 
 SOFT_SLACK = 15  # a word-wrapped line ends up to this many characters short of the width
 # how a wrapped continuation starts: mid-sentence (lower case, digits, quotes, brackets, paths)
-_CONTINUATION = regex.compile(r"""^[a-z0-9"'(\[/\\*`._-]""")
+_CONTINUATION = re.compile(r"""^[a-z0-9"'(\[/\\*`._-]""")
 
 
 def join_wrapped(lines: Iterable[Line], wrap: Optional[Wrap]) -> Iterator[Line]:

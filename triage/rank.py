@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
-import regex
+import re
 
 from .match import Hit
 from .model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
@@ -17,8 +17,8 @@ from .normalize import Line
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
 MAX_RANKS = 64  # ranks remembered per message
 MAX_NUMBERS = 10_000  # line numbers remembered per message; beyond, only later lines count
-_PLACEHOLDER = regex.compile(r"\{(\w+)\}")
-_DIGITS = regex.compile(r"\d+")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
