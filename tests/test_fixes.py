@@ -174,3 +174,23 @@ def test_cli_fix_unknown_id_and_entry_without_fix() -> None:
     assert cli("fix", "no-such-entry").returncode == 2
     r = cli("fix", "cuda-out-of-memory")
     assert r.returncode == 5 and b"no automatic fix" in r.stderr
+
+
+SHELL_FIX = """\
+  kind: shell
+  description: install what is missing
+  run: ["echo {module} > {out}"]
+"""
+
+
+def test_shell_fix_prints_then_runs_only_with_run_and_yes(tmp_path: Path) -> None:
+    out = tmp_path / "ran.txt"
+    kb_with(tmp_path, SHELL_FIX.replace("{out}", str(out)) + "  # {module} comes from defaults\n")
+    entry = tmp_path / "kb" / "demo" / "demo-patch.yaml"
+    entry.write_text(entry.read_text().replace("examples: {}", "examples: {}\ndefaults: {module: pytest}"))
+    common = ["fix", "demo-patch", "--kb", str(tmp_path / "kb")]
+    shown = cli(*common)
+    assert shown.returncode == 0 and f"$ echo pytest > {out}".encode() in shown.stdout and not out.exists()
+    assert b"add --run" in shown.stdout
+    ran = cli(*common, "--run", "--yes")
+    assert ran.returncode == 0 and out.read_text().strip() == "pytest"

@@ -1,13 +1,26 @@
 """triage: name the known problem in a failed ML build or training log."""
 from __future__ import annotations
 
-from .api import diagnose, failure_line
+from typing import Any
+
+from .api import diagnose, diagnose_stream, failure_line
 from .errors import InputError, KBError, PatchError, TriageError
 from .kb import load_kb
 from .model import Diagnosis, Entry, Evidence, KnowledgeBase, RenderedSolution, Signature
 
 __version__ = "0.1.0"
 __all__ = [
-    "diagnose", "failure_line", "load_kb", "Diagnosis", "Entry", "Evidence", "KnowledgeBase",
+    "diagnose", "diagnose_stream", "failure_line", "load_kb", "Diagnosis", "Entry", "Evidence", "KnowledgeBase",
     "RenderedSolution", "Signature", "TriageError", "KBError", "InputError", "PatchError", "__version__",
+    "plan_fix", "apply_fix", "revert_fix", "FixPlan",
 ]
+_FIX_NAMES = ("plan_fix", "apply_fix", "revert_fix", "FixPlan")
+
+
+def __getattr__(name: str) -> Any:
+    # the fix API is imported on first use: diagnosing a log does not pay for it
+    if name in _FIX_NAMES:
+        from . import fixes
+
+        return getattr(fixes, name)
+    raise AttributeError(f"module 'triage' has no attribute {name!r}")

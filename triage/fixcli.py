@@ -30,8 +30,8 @@ def describe(plan: FixPlan) -> str:
         lines.append(f"  {plan.reason}")
     if plan.diff:
         lines.append(plan.diff.rstrip("\n"))
-    for step in plan.run:
-        lines.append(f"  then: $ {step}")
+    if plan.kind != "shell":
+        lines += [f"  then: $ {step}" for step in plan.run]
     return "\n".join(lines)
 
 
@@ -59,7 +59,7 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         click.echo(describe(plan))
         if plan.outcome != "ready":
             return OUTCOME_EXIT.get(plan.outcome, 2)
-        if plan.kind == "command" or (run and plan.run):
+        if plan.kind in ("command", "shell") or (run and plan.run):
             return _run_commands(plan, run, yes)
         if not apply:
             click.echo("(dry run: add --apply to write this change; a backup is kept and --revert restores it)")

@@ -19,7 +19,7 @@ SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "site-packag
 @dataclass(frozen=True)
 class FixPlan:
     entry_id: str
-    kind: str  # package | project | command
+    kind: str  # package | project | command | shell
     safety: str  # safe | unsafe | display
     outcome: str  # ready | already-applied | not-applicable | target-not-found | applied | reverted
     reason: str
@@ -60,6 +60,8 @@ def plan_fix(id_or_diagnosis: Union[str, Diagnosis], *, python: Optional[str] = 
             return _plan_package(base, spec, python, site_packages)
         if spec.kind == "project":
             return _plan_project(base, spec, Path(project or os.getcwd()))
+        if spec.kind == "shell":
+            return _plan_shell(base, spec, entry, id_or_diagnosis)
         before = None if isinstance(id_or_diagnosis, str) or not id_or_diagnosis.evidence \
             else id_or_diagnosis.evidence[0].line
         return _plan_command(base, spec, log, before)
@@ -120,6 +122,14 @@ def _plan_project(base: FixPlan, spec: FixSpec, project: Path) -> FixPlan:
                       "not-applicable:no file holds the text to replace", context)
 
 
+def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Union[str, Diagnosis]) -> FixPlan:
+    from .rank import fill
+
+    values = {**entry.defaults, **({} if isinstance(id_or_diagnosis, str) else id_or_diagnosis.variables)}
+    commands = tuple(fill(c, values) for c in spec.run)
+    return replace(base, run=commands, target="shell", diff="".join(f"$ {c}\n" for c in commands))
+
+
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
     from .commands import find_command, rewrite
     from .normalize import normalize
@@ -142,8 +152,8 @@ def apply_fix(plan: FixPlan) -> FixPlan:
     """Write a ready file plan (backups kept). Commands are never run here: see the CLI's --run."""
     if plan.outcome != "ready":
         raise PatchError(f"{plan.entry_id}: nothing to apply ({plan.outcome}: {plan.reason})", outcome=plan.outcome)
-    if plan.kind == "command":
-        raise PatchError("a corrected command is run by the CLI (--run), not written to a file", outcome="usage")
+    if plan.kind in ("command", "shell"):
+        raise PatchError("commands are run by the CLI (--run), not written to a file", outcome="usage")
     for edit in plan.edits:
         apply_edit(edit, plan.entry_id)
     return replace(plan, outcome="applied")

@@ -1,7 +1,8 @@
 """The `fix:` field of a KB entry: what an automatic fix edits, and how safely.
 
-Three kinds: `package` (a file inside an installed package), `project` (the user's own
-training scripts) and `command` (rewrite the failing command found in the log). Paths are
+Four kinds: `package` (a file inside an installed package), `project` (the user's own
+training scripts), `command` (rewrite the failing command found in the log) and `shell`
+(commands to run, e.g. `pip install pytest`, with {placeholders} filled from the log). Paths are
 relative and may not climb out of their root; this is checked when the KB loads.
 """
 from __future__ import annotations
@@ -12,18 +13,19 @@ from typing import Any, Mapping, Optional, Pattern, Tuple
 from .errors import KBError
 from .model import compile_pattern
 
-KINDS = ("package", "project", "command")
+KINDS = ("package", "project", "command", "shell")
 SAFETIES = ("safe", "unsafe", "display")
 FIELDS = {
     "package": {"kind", "safety", "description", "package", "module", "file", "versions", "old", "new", "count",
                 "examples"},
     "project": {"kind", "safety", "description", "glob", "old", "old_regex", "new", "count", "run", "examples"},
     "command": {"kind", "safety", "description", "find", "rewrite", "unless", "run", "examples"},
+    "shell": {"kind", "safety", "description", "run"},
 }
 # each kind's examples (tests generated from them): file fixes give before/after text,
 # command fixes give a log and the corrected command
 EXAMPLE_FIELDS = {"package": {"before", "after", "version"}, "project": {"before", "after"},
-                  "command": {"log", "command"}}
+                  "command": {"log", "command"}, "shell": set()}
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,15 @@ def parse_fix(raw: Mapping[str, Any], path: str, entry: str) -> FixSpec:
     for key in raw:
         if key not in FIELDS[kind]:
             raise fail(str(key), f"unknown field for a {kind} fix; allowed: {', '.join(sorted(FIELDS[kind]))}")
-    safety = raw.get("safety", "safe" if kind != "command" else "display")
+    safety = raw.get("safety", "safe" if kind in ("package", "project") else "display")
     if safety not in SAFETIES:
         raise fail("safety", f"must be one of {', '.join(SAFETIES)}")
     for key in ("file", "glob"):
         value = raw.get(key)
         if value is not None and (not isinstance(value, str) or value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/")):
             raise fail(key, "must be a relative path without '..'")
-    required = {"package": ("package", "module", "file", "old", "new"), "project": ("glob",), "command": ("find", "rewrite")}
+    required = {"package": ("package", "module", "file", "old", "new"), "project": ("glob",),
+                "command": ("find", "rewrite"), "shell": ("run",)}
     for key in required[kind]:
         if key not in raw:
             raise fail(key, "is required")
