@@ -66,8 +66,8 @@ def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
             continue
         shown = cap(raw, MAX_RAW)
         for segment in overwrite_segments(raw):
-            for part in _GLUED.split(segment):
-                text, rank = strip_prefixes(clean(part))
+            for part in _GLUED.split(clean(segment)):
+                text, rank = strip_prefixes(part)
                 if text.strip():
                     yield Line(number, number, shown, text, rank)
 
@@ -85,14 +85,19 @@ def overwrite_segments(raw: str) -> List[str]:
 
 def clean(segment: str) -> str:
     segment = cap(segment, MAX_LINE)
-    if "&" in segment and _HTML_ENTITY.search(segment):  # pasted from a web page: &#39; &quot; &gt;
+    for _ in range(3):  # pasted from a web page: &#39; &quot; &gt; (sometimes escaped twice)
+        if "&" not in segment or not _HTML_ENTITY.search(segment):
+            break
         segment = html.unescape(segment)
     if "[" in segment or "\x1b" in segment:  # cheap tests first: most lines need no regex
         segment = _ANSI.sub("", segment)
     if not segment.isprintable():
         segment = _CONTROL.sub("", segment)
-    if "**" in segment:
-        segment = _BOLD.sub(r"\1", segment)
+    while "**" in segment:
+        unbolded = _BOLD.sub(r"\1", segment)
+        if unbolded == segment:
+            break
+        segment = unbolded
     if not segment.isascii():
         segment = repair_mojibake(segment)
     return segment.rstrip()
@@ -100,7 +105,7 @@ def clean(segment: str) -> str:
 
 def strip_prefixes(text: str) -> Tuple[str, Optional[str]]:
     rank: Optional[str] = None
-    for _ in range(4):  # prefixes stack: timestamp, then rank, then a timestamp again
+    for _ in range(16):  # prefixes stack: timestamp, then rank, then a timestamp again
         m = _TIMESTAMP.match(text) or _RANK.match(text) or _QUOTE.match(text)
         if not m or m.end() == 0:
             break
