@@ -127,3 +127,12 @@ def test_kb_path_environment_variable(tmp_path: Path) -> None:
     write_entry(tmp_path, GOOD)
     r = triage(stdin=b"FATAL: scratch volume v1 is not mounted\n", env={"TRIAGE_KB_PATH": str(tmp_path)})
     assert r.returncode == 1 and "my-entry" in r.stdout.decode() and "volume v1" in r.stdout.decode()
+
+
+def test_one_line_of_a_million_progress_updates(tmp_path: Path) -> None:
+    log = tmp_path / "progress.log"
+    bar = "".join(f"\r{i % 100:3d}%|####      | {i}/1000000 [00:01<00:09, 9.0it/s]" for i in range(1_000_000))
+    log.write_text(bar + "\rRuntimeError: CUDA error: device-side assert triggered\n", encoding="utf-8")
+    r = triage("--format", "json", str(log))
+    d = json.loads(r.stdout)["results"][0]["diagnoses"]
+    assert r.returncode == 1 and d[0]["id"] == "cuda-device-side-assert" and d[0]["evidence"][0]["line"] == 1

@@ -13,12 +13,16 @@ from .decode import looks_mangled
 from .normalize import Line, clean_lines, detect_wrap, join_wrapped
 
 
+WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
+
+
 class Chunk:
     def __init__(self, raw: Sequence[str], first_number: int, eager: bool = False) -> None:
         self.raw = raw
         self.first = first_number  # raw number of raw[0]
         self._logical: Dict[int, List[Line]] = {}
-        wrap = detect_wrap(list(raw))
+        # a sample is enough to see how a paste was wrapped; big CI logs rarely are
+        wrap = detect_wrap(list(raw[:WRAP_SAMPLE]))
         self.eager = eager or wrap is not None or any(looks_mangled(r) for r in raw if not r.isascii())
         if self.eager:
             numbered = ((first_number + i, r) for i, r in enumerate(raw))
