@@ -136,3 +136,11 @@ def test_one_line_of_a_million_progress_updates(tmp_path: Path) -> None:
     r = triage("--format", "json", str(log))
     d = json.loads(r.stdout)["results"][0]["diagnoses"]
     assert r.returncode == 1 and d[0]["id"] == "cuda-device-side-assert" and d[0]["evidence"][0]["line"] == 1
+
+
+def test_zstd_file(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    log = tmp_path / "build.log.zst"
+    log.write_bytes(zstandard.ZstdCompressor().compress(OOM))
+    r = triage(str(log))
+    assert r.returncode == 1 and "cuda-out-of-memory" in r.stdout.decode()
