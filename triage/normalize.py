@@ -167,6 +167,7 @@ def soft_wrap_width(raw_lines: List[str]) -> Optional[int]:
     return width if near >= 0.5 * len(long_lines) else None
 
 
+_NOT_PROSE = re.compile(r"```|\$ |[\w.-]+@[\w.-]+:\S*[$#] ")
 SOFT_SLACK = 15  # a word-wrapped line ends up to this many characters short of the width
 # how a wrapped continuation starts: mid-sentence (lower case, digits, quotes, brackets, paths)
 _CONTINUATION = re.compile(r"""^[a-z0-9"'(\[/\\*`._-]""")
@@ -191,9 +192,12 @@ def join_wrapped(lines: Iterable[Line], wrap: Optional[Wrap]) -> Iterator[Line]:
 
 
 def _wrapped(line: Line, wrap: Wrap) -> bool:
+    if wrap.soft and _NOT_PROSE.match(line.text):  # a fence or a typed command is not re-wrapped prose
+        return False
     length = len(line.raw.split("\n")[-1].rstrip("\r"))
     return length >= wrap.width - SOFT_SLACK if wrap.soft else length == wrap.width
 
 
 def _continues(line: Line, wrap: Optional[Wrap]) -> bool:
-    return wrap is None or not wrap.soft or _CONTINUATION.match(line.text) is not None
+    return wrap is None or not wrap.soft or (_CONTINUATION.match(line.text) is not None
+                                             and not line.text.startswith("```"))
