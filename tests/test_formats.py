@@ -13,8 +13,16 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from triage import diagnose, failure_line
-from triage.formats import (FORMATS, artifact_uri, github_message, github_report, junit_report,
-                            markdown_report, render, sarif_report)
+from triage.formats import (
+    FORMATS,
+    artifact_uri,
+    github_message,
+    github_report,
+    junit_report,
+    markdown_report,
+    render,
+    sarif_report,
+)
 from triage.model import Diagnosis, Evidence
 from triage.report import Result
 

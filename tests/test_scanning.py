@@ -9,7 +9,14 @@ from typing import Dict, List, Tuple
 import pytest
 
 from triage.errors import InputError
-from triage.scanning import LogReport, find_logs, json_lines, problem_counts, scan_logs, summary_text
+from triage.scanning import (
+    LogReport,
+    find_logs,
+    json_lines,
+    problem_counts,
+    scan_logs,
+    summary_text,
+)
 
 NVIDIA_DOCKER = "bash: nvidia-docker: command not found"
 OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB "

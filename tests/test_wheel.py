@@ -8,8 +8,6 @@ import sys
 import venv
 from pathlib import Path
 
-import pytest
-
 from .conftest import ROOT
 
 

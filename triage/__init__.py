@@ -6,7 +6,14 @@ from typing import Any
 from .api import diagnose, diagnose_stream, failure_line
 from .errors import InputError, KBError, PatchError, TriageError
 from .kb import load_kb
-from .model import Diagnosis, Entry, Evidence, KnowledgeBase, RenderedSolution, Signature
+from .model import (
+    Diagnosis,
+    Entry,
+    Evidence,
+    KnowledgeBase,
+    RenderedSolution,
+    Signature,
+)
 
 __version__ = "0.1.0"
 __all__ = [

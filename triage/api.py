@@ -10,7 +10,7 @@ from .fuzzy import FuzzyIndex
 from .kb import load_kb
 from .match import Matcher
 from .model import Diagnosis, Evidence, KnowledgeBase
-from .stream import ScanResult, Scanner
+from .stream import Scanner, ScanResult
 
 Text = Union[str, bytes]
 CHUNK_CHARS = 4 << 20  # how much text one scan step holds

@@ -65,7 +65,13 @@ def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
 
 def with_progress(blocks: Iterator[bytes], total: int, label: str) -> Iterator[bytes]:
     """Yield the blocks while a progress bar on stderr shows how much was read."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
 
     columns = (TextColumn("reading {task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, console=make_console(stderr=True), transient=True) as bar:

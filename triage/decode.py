@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import codecs
-from typing import Dict
-
 import re
+from typing import Dict
 
 from .errors import InputError
 

@@ -12,7 +12,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .decode import looks_mangled
 from .normalize import Line, clean_lines, detect_wrap, join_wrapped
 
-
 WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import regex
 
 from .api import diagnose_stream
-from .model import KnowledgeBase
 from .decode import sniff
+from .model import KnowledgeBase
 from .source import LogSource
 
 _MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"

@@ -9,8 +9,18 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Union
 from .errors import PatchError
 from .fixspec import FixSpec
 from .model import Diagnosis, Entry, KnowledgeBase, compile_pattern
-from .patch import (BACKUP_SUFFIX, FileEdit, apply_edit, backup_entry, backup_paths, edit_exact, edit_regex, read_text,
-                    revert_file, unified_diff)
+from .patch import (
+    BACKUP_SUFFIX,
+    FileEdit,
+    apply_edit,
+    backup_entry,
+    backup_paths,
+    edit_exact,
+    edit_regex,
+    read_text,
+    revert_file,
+    unified_diff,
+)
 from .sitepkgs import inside, locate, satisfies, site_dirs
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", ".tox"}

@@ -5,9 +5,8 @@ later release words slightly differently, or that carries other paths, still lin
 """
 from __future__ import annotations
 
-from typing import List, Set, Tuple
-
 import re
+from typing import List, Set, Tuple
 
 from .match import ChunkScan, Hit
 from .model import Entry, KnowledgeBase

@@ -1,9 +1,8 @@
 """When nothing is known: the line that most looks like the failure, as a place to start."""
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence
-
 import re
+from typing import Callable, List, Optional, Sequence
 
 from .normalize import Line
 

@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
-
-import re
 
 from .errors import KBError
 from .fixspec import parse_fix
 from .literals import derive_literals
-from .model import (SEVERITIES, compile_pattern, Condition, Entry, Example, Examples, KnowledgeBase,
-                    Signature, Solution)
+from .model import (
+    SEVERITIES,
+    Condition,
+    Entry,
+    Example,
+    Examples,
+    KnowledgeBase,
+    Signature,
+    Solution,
+    compile_pattern,
+)
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
               "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix"}

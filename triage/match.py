@@ -2,12 +2,11 @@
 its conditions decide. `within: null` conditions are settled over the whole log (AnywhereState)."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
-
-import re
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .document import Chunk
 from .model import Condition, Entry, KnowledgeBase, Signature, compile_pattern

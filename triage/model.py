@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Optional, Pattern, Tuple
 
-
 SEVERITIES = ("info", "warning", "error", "critical")
 
 

@@ -6,10 +6,9 @@ bar rewrites, hard wraps) so that signatures can be written against the message 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
-
-import re
 
 from .decode import repair_mojibake
 

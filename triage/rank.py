@@ -5,10 +5,9 @@ then where it first appears, then id. A declared root cause always precedes what
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Set, Tuple
-
-import re
 
 from .match import Hit
 from .model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
