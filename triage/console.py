@@ -43,7 +43,8 @@ def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
     if full:
         parts.append(Text(d.summary + "\n", style="italic"))
         for j, s in enumerate(d.solutions, 1):
-            t = Text(f"Fix {j}: {s.title}", style="bold green")
+            t = Text()
+            t.append(f"Fix {j}: {s.title}", style="bold green")
             if s.when:
                 t.append(f"  (when: {s.when})", style="dim")
             t.append(f"\n  {s.why}\n")
