@@ -208,3 +208,13 @@ def test_one_message_from_many_ranks_is_one_evidence_line() -> None:
     assert d.id == "cuda-out-of-memory" and len(d.evidence) == 1
     ev = d.evidence[0]
     assert (ev.line, ev.last_line, ev.count, ev.ranks) == (1, 4, 4, ("0", "1", "2", "3"))
+
+
+def test_literals_extend_through_small_groups_of_exact_text() -> None:
+    from triage.literals import derive_literals
+
+    assert derive_literals(r"\d+ passed(?:, | in )") == [" passed, ", " passed in "]
+    assert derive_literals(r"abc(?:d|e)f") == ["abcdf", "abcef"]
+    assert derive_literals(r"(?:ModuleNotFoundError|ImportError): No module") == [
+        "modulenotfounderror: no module", "importerror: no module"]
+    assert derive_literals(r"x+\s+y") == ["x"]

@@ -33,21 +33,25 @@ def _strength(alts: Alternatives) -> int:
     return min(len(a) for a in alts) if alts else 0
 
 
+MAX_COMBINATIONS = 16  # alternatives a literal run may fan out into ("passed, " / "passed in ")
+
+
 def _best_of_sequence(items: Sequence[Any]) -> Alternatives:
+    """The strongest alternatives of the sequence: a literal run, extended through small
+    groups of exact literals (`x(?:a|b)y` gives xay / xby), or a required sub-part."""
     best: Alternatives = None
-    run: List[str] = []
+    run: List[str] = [""]  # the current run, one string per alternative spelling
 
     def close_run() -> None:
         nonlocal best, run
-        if run:
-            candidate = ["".join(run)]
-            if _strength(candidate) > _strength(best):
-                best = candidate
-        run = []
+        if _strength(run) > _strength(best):
+            best = run
+        run = [""]
 
     for op, arg in items:
-        if op is _c.LITERAL:
-            run.append(chr(arg))
+        exact = _exact(op, arg)
+        if exact is not None and len(run) * len(exact) <= MAX_COMBINATIONS:
+            run = [r + e for r in run for e in exact]
             continue
         close_run()
         candidate = _required_of(op, arg)
@@ -55,6 +59,35 @@ def _best_of_sequence(items: Sequence[Any]) -> Alternatives:
             best = candidate
     close_run()
     return best
+
+
+def _exact(op: Any, arg: Any) -> Optional[List[str]]:
+    """Every string this item can match, when that is a small finite set of literals."""
+    if op is _c.LITERAL:
+        return [chr(arg)]
+    if op is _c.IN and all(kind is _c.LITERAL for kind, _ in arg) and len(arg) <= MAX_COMBINATIONS:
+        return [chr(code) for _, code in arg]  # (?:d|e) is parsed as the class [de]
+    if op is _c.SUBPATTERN:
+        return _exact_sequence(list(arg[-1]))
+    if op is _c.BRANCH:
+        out: List[str] = []
+        for branch in arg[1]:
+            found = _exact_sequence(list(branch))
+            if found is None:
+                return None
+            out += found
+        return out if len(out) <= MAX_COMBINATIONS else None
+    return None
+
+
+def _exact_sequence(items: Sequence[Any]) -> Optional[List[str]]:
+    out = [""]
+    for op, arg in items:
+        found = _exact(op, arg)
+        if found is None or len(out) * len(found) > MAX_COMBINATIONS:
+            return None
+        out = [o + f for o in out for f in found]
+    return out
 
 
 def _required_of(op: Any, arg: Any) -> Alternatives:
