@@ -6,10 +6,9 @@ folder, a stale or corrupt file) only means loading the YAML again.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-import tempfile
+import zlib
 from pathlib import Path
 from typing import List, Optional
 
@@ -30,12 +29,14 @@ def cache_dir() -> Optional[Path]:
 def cache_key(files: List[Path]) -> str:
     from . import __version__
 
-    digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
     here = Path(__file__).resolve().parent
+    parts = [f"{CACHE_FORMAT}:{__version__}"]
     for path in [here / name for name in _SHAPE_MODULES] + list(files):
         st = path.stat()
-        digest.update(f"\0{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}".encode())
-    return digest.hexdigest()[:32]
+        parts.append(f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}")
+    text = "\n".join(parts).encode()
+    # two checksums, not a cryptographic hash: this names a cache file, and hashlib costs start-up
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(parts):04x}"
 
 
 def load_cached(key: str) -> Optional[KnowledgeBase]:
@@ -54,6 +55,8 @@ def store(key: str, kb: KnowledgeBase) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")

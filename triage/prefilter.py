@@ -61,7 +61,17 @@ class LiteralScanner:
         def search(text: str) -> Found:
             data = text.encode("utf-8", errors="surrogatepass")
             found: Found = []
-            db.scan(data, match_event_handler=lambda i, start, end, flags, ctx: found.append((end - 1, i)))
+            line_end: Dict[int, int] = {}  # literal -> end of the line of its last recorded hit
+
+            def on_match(i: int, start: int, end: int, flags: int, ctx: object) -> None:
+                # one hit per line and literal is all a caller needs: a tqdm line holds "it/s" 20 times
+                if end <= line_end.get(i, -1):
+                    return
+                nl = data.find(b"\n", end)
+                line_end[i] = nl if nl != -1 else len(data)
+                found.append((end - 1, i))
+
+            db.scan(data, match_event_handler=on_match)
             if found and len(data) != len(text):
                 return _to_char_offsets(text, data, found)
             return found

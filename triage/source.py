@@ -4,7 +4,6 @@ Turns OS trouble into InputError; never holds a whole log in memory.
 """
 from __future__ import annotations
 
-import gzip
 import os
 import sys
 from pathlib import Path
@@ -71,6 +70,8 @@ def _decompressed(fh: BinaryIO) -> BinaryIO:
     head = fh.read(4)
     fh.seek(0)
     if head[:2] == b"\x1f\x8b":
+        import gzip
+
         return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
     if head == b"\x28\xb5\x2f\xfd":
         try:
