@@ -6,11 +6,14 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .document import Chunk
 from .model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 from .normalize import Line
+
+if TYPE_CHECKING:
+    from .prefilter import LiteralScanner
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
@@ -44,7 +47,11 @@ class Matcher:
         backend = backend or os.environ.get("TRIAGE_PREFILTER", "auto")  # for benchmarks: force one
 
         self.kb = kb
+        self.backend = backend
         self.literals: List[str] = []
+        # literal -> the whole-log conditions it serves, for literals that serve nothing else
+        self.only_global: Dict[int, Set[str]] = {}
+        needed_elsewhere: Set[int] = set()
         self._index: Dict[str, int] = {}
         self.signatures_of: Dict[int, List[Tuple[Entry, Signature]]] = {}
         self.unfiltered: List[Tuple[Entry, Signature]] = []
@@ -54,11 +61,25 @@ class Matcher:
                     self.unfiltered.append((entry, sig))
                 for lit in sig.literals:
                     self.signatures_of.setdefault(self.literal_id(lit), []).append((entry, sig))
+                    needed_elsewhere.add(self.literal_id(lit))
                 for cond in sig.requires + sig.veto:
                     for lit in usable_literals(cond):
-                        self.literal_id(lit)
+                        if is_global(cond):
+                            self.only_global.setdefault(self.literal_id(lit), set()).add(cond.source)
+                        else:
+                            needed_elsewhere.add(self.literal_id(lit))
         self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
+        for lit_id in needed_elsewhere | self.error_ids:
+            self.only_global.pop(lit_id, None)
         self.scanner = LiteralScanner(self.literals, backend)
+
+    def scanner_without(self, settled: Set[str]) -> "LiteralScanner":
+        """A scanner that no longer looks for literals whose whole-log conditions are all settled
+        (seen once is enough): common words like "it/s" stop costing anything."""
+        from .prefilter import LiteralScanner
+
+        drop = {lit for lit, sources in self.only_global.items() if sources <= settled}
+        return LiteralScanner(self.literals, self.backend, drop) if drop else self.scanner
 
     def literal_id(self, literal: str) -> int:
         if literal not in self._index:
@@ -70,10 +91,10 @@ class Matcher:
 class ChunkScan:
     """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
 
-    def __init__(self, matcher: Matcher, chunk: Chunk) -> None:
+    def __init__(self, matcher: Matcher, chunk: Chunk, scanner: Optional["LiteralScanner"] = None) -> None:
         self.matcher = matcher
         self.chunk = chunk
-        self.literals_on = matcher.scanner.lines(chunk.lower, chunk.starts)
+        self.literals_on = (scanner or matcher.scanner).lines(chunk.lower, chunk.starts)
         self.lines_with: Dict[int, List[int]] = {}
         for i in sorted(self.literals_on):
             for lit in self.literals_on[i]:
@@ -169,6 +190,7 @@ class ChunkScan:
         return None
 
     def lines_for(self, cond: Condition, lo: int, hi: int) -> List[int]:
+        """Lines of [lo, hi) that hold one of the condition's literals."""
         lo, hi = max(0, lo), min(len(self.chunk), hi)
         literals = usable_literals(cond)
         if not literals:

@@ -7,7 +7,7 @@ the chunk and the literals are lower-cased before searching.
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 BACKENDS = ("hyperscan", "ahocorasick", "python")
 SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
@@ -15,8 +15,9 @@ Found = List[Tuple[int, int]]  # (offset in the text, literal index)
 
 
 class LiteralScanner:
-    def __init__(self, literals: Sequence[str], backend: str = "auto") -> None:
-        self.literals: List[str] = list(literals)  # already lower-cased, unique
+    def __init__(self, literals: Sequence[str], backend: str = "auto", without: AbstractSet[int] = frozenset()) -> None:
+        # ids stay those of `literals`; the ones in `without` are simply not searched for
+        self.literals: List[str] = [lit if i not in without else "" for i, lit in enumerate(literals)]
         self.wanted = backend
         self.backend = backend
         self._search: Optional[Callable[[str], Found]] = None  # built on first big text
@@ -42,7 +43,7 @@ class LiteralScanner:
 
     def find(self, lower_text: str) -> Found:
         """(offset, literal index) pairs: at least one per line and literal that occur."""
-        return self._searcher(len(lower_text))(lower_text) if self.literals else []
+        return self._searcher(len(lower_text))(lower_text) if any(self.literals) else []
 
     def lines(self, lower_text: str, starts: Sequence[int]) -> Dict[int, Set[int]]:
         """Line index (by its start offset in `starts`) -> indices of the literals on it."""
@@ -55,8 +56,9 @@ class LiteralScanner:
         import hyperscan  # optional: x86-64 wheels; the fastest by far
 
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        exprs = [b"".join(b"\\x%02x" % b for b in lit.encode("utf-8")) for lit in self.literals]
-        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=[0] * len(exprs))
+        ids = [i for i, lit in enumerate(self.literals) if lit]
+        exprs = [b"".join(b"\\x%02x" % b for b in self.literals[i].encode("utf-8")) for i in ids]
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=[0] * len(exprs))
 
         def search(text: str) -> Found:
             data = text.encode("utf-8", errors="surrogatepass")
@@ -83,7 +85,8 @@ class LiteralScanner:
 
         automaton = ahocorasick.Automaton()
         for i, lit in enumerate(self.literals):
-            automaton.add_word(lit, i)
+            if lit:
+                automaton.add_word(lit, i)
         automaton.make_automaton()
         return lambda text: [(end, i) for end, i in automaton.iter(text)]
 
@@ -93,6 +96,8 @@ class LiteralScanner:
         def search(text: str) -> Found:
             found: Found = []
             for i, lit in enumerate(literals):
+                if not lit:
+                    continue
                 at = text.find(lit)
                 while at != -1:
                     found.append((at, i))

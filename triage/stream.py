@@ -57,6 +57,8 @@ class Scanner:
         self.pending: List[Hit] = []
         self.fuzzy_budget = MAX_LINES
         self.core_from = 1  # first raw line number not yet scanned as core
+        self.scanner = matcher.scanner
+        self.settled = 0  # whole-log conditions seen so far
 
     def run(self, chunks: Iterable[str]) -> ScanResult:
         carry: List[str] = []
@@ -74,8 +76,12 @@ class Scanner:
         return self.finish()
 
     def scan(self, chunk: Chunk, lo: int, hi: int) -> None:
-        scan = ChunkScan(self.matcher, chunk)
+        scan = ChunkScan(self.matcher, chunk, self.scanner)
         self.anywhere.update(scan, lo, hi, self.global_conds)
+        settled = {source for source, line in self.anywhere.seen.items() if line is not None}
+        if len(settled) > self.settled:  # some whole-log conditions need no more looking for
+            self.settled = len(settled)
+            self.scanner = self.matcher.scanner_without(settled)
         hits = scan.hits(lo, hi)
         for hit in hits:
             if hit.pending:
