@@ -218,3 +218,27 @@ def test_literals_extend_through_small_groups_of_exact_text() -> None:
     assert derive_literals(r"(?:ModuleNotFoundError|ImportError): No module") == [
         "modulenotfounderror: no module", "importerror: no module"]
     assert derive_literals(r"x+\s+y") == ["x"]
+
+
+def test_fuzzy_hits_respect_the_entrys_vetoes(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "fz.yaml").write_text(textwrap.dedent("""\
+        id: fz
+        title: t
+        summary: s
+        tags: [x]
+        severity: error
+        signatures:
+          - regex: 'frobnicator exploded completely'
+            veto: [{regex: 'SELF TEST MODE', within: null}, {regex: 'harmless here', within: 1}]
+        fuzzy: ["ValueError: the frobnicator at /opt/x/y.py refused version 1.2.3 of the widget"]
+        solutions: [{title: t, why: w, steps: [s]}]
+        examples: {}
+    """), encoding="utf-8")
+    kb = KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+    line = "ValueError: the frobnicator at /usr/lib/z.py refused version 2.0 of the widgets\n"
+    assert ids(line, kb) == ["fz"]
+    assert ids(line + "x\nSELF TEST MODE\n", kb) == []  # a whole-log veto, even after the line
+    assert ids(line + "harmless here\n", kb) == []  # a veto within its distance
+    assert ids(line + "a\nb\nc\nharmless here\n", kb) == ["fz"]  # ... and not beyond it

@@ -6,10 +6,10 @@ later release words slightly differently, or that carries other paths, still lin
 from __future__ import annotations
 
 import re
-from typing import List, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
-from .match import ChunkScan, Hit
-from .model import Entry, KnowledgeBase
+from .match import ChunkScan, Hit, is_global
+from .model import Condition, Entry, KnowledgeBase
 from .normalize import Line
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
@@ -35,10 +35,15 @@ class FuzzyIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.choices: List[str] = []
         self.owners: List[Tuple[Entry, str]] = []
+        self.vetoes: Dict[str, Tuple[Condition, ...]] = {}
         for entry in kb.entries:
             for message in entry.fuzzy:
                 self.choices.append(mask(message))
                 self.owners.append((entry, message))
+            # the healthy contexts an entry's signatures know of silence its fuzzy hits too
+            # (vetoes that name a capture cannot apply: a fuzzy hit captures nothing)
+            found = {c.source: c for sig in entry.signatures for c in sig.veto if "{{" not in c.source}
+            self.vetoes[entry.id] = tuple(found.values())
 
     def scan(self, scan: ChunkScan, lo: int, hi: int, explained: Set[int], budget: int) -> List[Hit]:
         """Fuzzy hits on error-looking lines of raw lines [lo, hi) that no regex explained."""
@@ -54,8 +59,13 @@ class FuzzyIndex:
                 continue
             _, score, index = best
             entry, _message = self.owners[index]
+            vetoes = self.vetoes[entry.id]
+            if any(scan.near(c, line.number, line.end) is not None for c in vetoes if not is_global(c)):
+                continue
             confidence = 0.35 + 0.35 * (score - CUTOFF) / (100 - CUTOFF)
-            hits.append(Hit(entry, f"{entry.id}~fuzzy", "fuzzy", round(confidence, 3), (line,), {}, round(score, 1)))
+            pending = tuple((c, True) for c in vetoes if is_global(c))
+            hits.append(Hit(entry, f"{entry.id}~fuzzy", "fuzzy", round(confidence, 3), (line,), {},
+                            round(score, 1), (), pending))
         return hits
 
 

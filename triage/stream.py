@@ -83,17 +83,14 @@ class Scanner:
             self.settled = len(settled)
             self.scanner = self.matcher.scanner_without(settled)
         hits = scan.hits(lo, hi)
-        for hit in hits:
-            if hit.pending:
-                if len(self.pending) < MAX_PENDING:
-                    self.pending.append(hit)
-            else:
-                self.accumulator.add(hit)
         explained = {line.number for h in hits for line in h.lines}
         fuzzy = self.fuzzy.scan(scan, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
         self.fuzzy_budget -= PER_CHUNK
-        for hit in fuzzy:
-            self.accumulator.add(hit)
+        for hit in hits + fuzzy:
+            if not hit.pending:
+                self.accumulator.add(hit)
+            elif len(self.pending) < MAX_PENDING:
+                self.pending.append(hit)
         self.tracker.feed_chunk(scan.error_lines(lo, hi), chunk.raw, chunk.logical)
 
     def finish(self) -> ScanResult:
