@@ -76,6 +76,15 @@ def small_kb(tmp_path_factory) -> KnowledgeBase:
     return KnowledgeBase(tuple(load_entry(p) for p in entry_files([folder.parent])))
 
 
+def kb_of(tmp_path: Path, **entries: str) -> KnowledgeBase:
+    """A KB of just these entries (id -> YAML text), written to a temporary folder."""
+    folder = tmp_path / "a"
+    folder.mkdir(exist_ok=True)
+    for eid, text in entries.items():
+        (folder / f"{eid}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+
+
 def ids(text: str, kb: KnowledgeBase) -> list:
     return [d.id for d in diagnose(text, kb)]
 
@@ -141,20 +150,17 @@ def test_bytes_input_and_prints_nothing(small_kb, capsys) -> None:
 
 
 def test_deterministic_order_for_ties(tmp_path: Path) -> None:
-    folder = tmp_path / "a"
-    folder.mkdir()
-    for eid in ("b-entry", "a-entry"):
-        (folder / f"{eid}.yaml").write_text(textwrap.dedent(f"""\
-            id: {eid}
-            title: t
-            summary: s
-            tags: [x]
-            severity: error
-            signatures: [{{regex: 'same message'}}]
-            solutions: [{{title: t, why: w, steps: [s]}}]
-            examples: {{}}
-        """), encoding="utf-8")
-    kb = KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+    same = """\
+        id: {eid}
+        title: t
+        summary: s
+        tags: [x]
+        severity: error
+        signatures: [{{regex: 'same message'}}]
+        solutions: [{{title: t, why: w, steps: [s]}}]
+        examples: {{}}
+    """
+    kb = kb_of(tmp_path, **{eid: same.format(eid=eid) for eid in ("b-entry", "a-entry")})
     assert ids("same message", kb) == ["a-entry", "b-entry"]
 
 
@@ -169,9 +175,7 @@ def test_failure_line_for_unknown_logs(log: str, expected) -> None:
 
 
 def test_condition_can_name_a_capture(tmp_path: Path) -> None:
-    folder = tmp_path / "a"
-    folder.mkdir()
-    (folder / "cap.yaml").write_text(textwrap.dedent("""\
+    kb = kb_of(tmp_path, cap="""\
         id: cap
         title: t
         summary: s
@@ -182,8 +186,7 @@ def test_condition_can_name_a_capture(tmp_path: Path) -> None:
             requires: [{regex: 'Requirement already satisfied: {{module}}\\b', within: 50}]
         solutions: [{title: t, why: w, steps: [s]}]
         examples: {}
-    """), encoding="utf-8")
-    kb = KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+    """)
     far = "\n".join(["Requirement already satisfied: peft in /usr/lib/python3/dist-packages"] + ["..."] * 40)
     assert ids(far + "\nModuleNotFoundError: No module named 'peft'\n", kb) == ["cap"]
     assert ids(far + "\nModuleNotFoundError: No module named 'torch'\n", kb) == []
@@ -221,9 +224,7 @@ def test_literals_extend_through_small_groups_of_exact_text() -> None:
 
 
 def test_fuzzy_hits_respect_the_entrys_vetoes(tmp_path: Path) -> None:
-    folder = tmp_path / "a"
-    folder.mkdir()
-    (folder / "fz.yaml").write_text(textwrap.dedent("""\
+    kb = kb_of(tmp_path, fz="""\
         id: fz
         title: t
         summary: s
@@ -235,8 +236,7 @@ def test_fuzzy_hits_respect_the_entrys_vetoes(tmp_path: Path) -> None:
         fuzzy: ["ValueError: the frobnicator at /opt/x/y.py refused version 1.2.3 of the widget"]
         solutions: [{title: t, why: w, steps: [s]}]
         examples: {}
-    """), encoding="utf-8")
-    kb = KnowledgeBase(tuple(load_entry(p) for p in entry_files([tmp_path])))
+    """)
     line = "ValueError: the frobnicator at /usr/lib/z.py refused version 2.0 of the widgets\n"
     assert ids(line, kb) == ["fz"]
     assert ids(line + "x\nSELF TEST MODE\n", kb) == []  # a whole-log veto, even after the line
