@@ -7,10 +7,10 @@ lazily: only the lines the literal prefilter points at, and their neighbours, ev
 from __future__ import annotations
 
 from itertools import accumulate
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from .decode import looks_mangled
-from .normalize import Line, clean_lines, detect_wrap, join_wrapped
+from .normalize import Line, clean_lines, detect_wrap, normalize_numbered
 
 WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
 
@@ -24,16 +24,12 @@ class Chunk:
         wrap = detect_wrap(list(raw[:WRAP_SAMPLE]))
         self.eager = eager or wrap is not None or any(looks_mangled(r) for r in raw if not r.isascii())
         if self.eager:
-            numbered = ((first_number + i, r) for i, r in enumerate(raw))
-            for line in join_wrapped(clean_lines(numbered), wrap):
+            for line in normalize_numbered(raw, first_number, wrap):
                 self._logical.setdefault(line.number - first_number, []).append(line)
         self.lower, self.starts = self._search_text()
 
     def __len__(self) -> int:
         return len(self.raw)
-
-    def number(self, i: int) -> int:
-        return self.first + i
 
     def index(self, number: int) -> int:
         return number - self.first
@@ -68,7 +64,3 @@ class Chunk:
             lower = "\n".join(texts)
         starts = [0] + list(accumulate(len(t) + 1 for t in texts))[:-1]
         return lower, starts
-
-
-def first_line(lines: Sequence[Line]) -> Optional[Line]:
-    return lines[0] if lines else None

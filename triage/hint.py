@@ -33,8 +33,9 @@ class FailureTracker:
         A cheap look at the raw line comes first: only likely lines are normalised."""
         tb_index = next((i for i in reversed(indices) if "Traceback" in raw[i]
                          and any(_TRACEBACK.match(x.text) for x in logical(i))), None)
-        last_exc = next((x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i])
-                         for x in reversed(logical(i)) if _EXCEPTION.match(x.text)), None)
+        exceptions = (x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i])
+                      for x in reversed(logical(i)) if _EXCEPTION.match(x.text))
+        last_exc = next(exceptions, None)
         if tb_index is not None:
             self.seen_traceback = True
             tb_number = logical(tb_index)[0].number
@@ -43,8 +44,8 @@ class FailureTracker:
             self.after_traceback = last_exc
         self.last_exception = last_exc or self.last_exception
         if last_exc is not None and _WRAPPER.search(last_exc.text):
-            cause = next((x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i]) for x in reversed(logical(i))
-                          if _EXCEPTION.match(x.text) and not _WRAPPER.search(x.text)), None)
+            # the same backwards walk goes on to the worker's own exception
+            cause = next((x for x in exceptions if not _WRAPPER.search(x.text)), None)
             self.last_cause = cause or self.last_cause
         elif last_exc is not None:
             self.last_cause = last_exc

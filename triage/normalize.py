@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .decode import repair_mojibake
 
@@ -51,7 +51,12 @@ def split_raw(text: str) -> List[str]:
 
 def normalize(text: str) -> List[Line]:
     raw_lines = split_raw(text)
-    return list(join_wrapped(clean_lines(enumerate(raw_lines, 1)), detect_wrap(raw_lines)))
+    return list(normalize_numbered(raw_lines, 1, detect_wrap(raw_lines)))
+
+
+def normalize_numbered(raw_lines: Sequence[str], first: int, wrap: Optional[Wrap]) -> Iterator[Line]:
+    """Every raw line cleaned, numbered from `first`, and wrapped lines re-joined."""
+    return join_wrapped(clean_lines(enumerate(raw_lines, first)), wrap)
 
 
 def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
