@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from triage.catalog import catalog_markdown
+from triage.knowledge.catalog import catalog_markdown
 
 from .conftest import ROOT
 

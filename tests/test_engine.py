@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage import diagnose, failure_line
-from triage.kb import entry_files, load_entry
+from triage.knowledge.loader import entry_files, load_entry
 from triage.model import KnowledgeBase
 
 ENTRIES = {
@@ -214,7 +214,7 @@ def test_one_message_from_many_ranks_is_one_evidence_line() -> None:
 
 
 def test_literals_extend_through_small_groups_of_exact_text() -> None:
-    from triage.literals import derive_literals
+    from triage.engine.literals import derive_literals
 
     assert derive_literals(r"\d+ passed(?:, | in )") == [" passed, ", " passed in "]
     assert derive_literals(r"abc(?:d|e)f") == ["abcdf", "abcef"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage import load_kb
-from triage.fixes import apply_fix, plan_fix, revert_fix
+from triage.fixes.plan import apply_fix, plan_fix, revert_fix
 
 KB = load_kb()
 CASES = [(e, i, ex) for e in KB.entries if e.fix is not None for i, ex in enumerate(e.fix.examples)]

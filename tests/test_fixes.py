@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from triage import KBError, PatchError
-from triage.fixes import apply_fix, plan_fix, revert_fix
-from triage.kb import entry_files, load_entry
+from triage.fixes.plan import apply_fix, plan_fix, revert_fix
+from triage.knowledge.loader import entry_files, load_entry
 from triage.model import KnowledgeBase
 
 from .conftest import ROOT

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from triage import diagnose
-from triage.evaluate import evaluate, labelled_logs, read_marker
+from triage.cli.evaluate import evaluate, labelled_logs, read_marker
 
 from .conftest import FIXTURES
 

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from triage import diagnose, failure_line
-from triage.formats import (
+from triage.cli.render.ci import (
     FORMATS,
     artifact_uri,
     github_message,
@@ -24,7 +24,7 @@ from triage.formats import (
     sarif_report,
 )
 from triage.model import Diagnosis, Evidence
-from triage.report import Result
+from triage.cli.render.text import Result
 
 OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total "
        "capacity; 20.61 GiB already allocated; 1.69 GiB free; 21.92 GiB reserved in total by PyTorch)")

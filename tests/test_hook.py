@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from triage import hook
+from triage.cli import hook
 
 from .conftest import ROOT
 

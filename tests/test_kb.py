@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from triage import KBError, load_kb
-from triage.lint import lint
+from triage.knowledge.lint import lint
 
 from .conftest import ROOT
 

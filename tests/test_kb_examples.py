@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from triage import load_kb
-from triage.examples import cases, check
+from triage.knowledge.examples import cases, check
 
 KB = load_kb()
 CASES = list(cases(KB))

@@ -5,9 +5,9 @@ import codecs
 
 import pytest
 
-from triage.decode import decode, repair_mojibake
+from triage.engine.decode import decode, repair_mojibake
 from triage.errors import InputError
-from triage.normalize import normalize
+from triage.engine.normalize import normalize
 
 
 def texts(raw: str) -> list:

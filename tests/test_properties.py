@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage import InputError, diagnose
-from triage.normalize import normalize
+from triage.engine.normalize import normalize
 
 LOG_ALPHABET = st.sampled_from(list("abcXYZ019 :;[]()<>*&#'\"-_/\\.\r\n\t\x1b\x00é╰─>") +
                                ["[rank1]: ", "0: ", "\x1b[31m", "&#39;", "**", "> ", "Error: ", "it/s]",

@@ -9,7 +9,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from triage.errors import InputError
-from triage.scanning import (
+from triage.cli.batch import (
     LogReport,
     find_logs,
     json_lines,

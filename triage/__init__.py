@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import diagnose, diagnose_stream, failure_line
-from .errors import InputError, KBError, PatchError, TriageError
-from .kb import load_kb
-from .model import (
+from triage.api import diagnose, diagnose_stream, failure_line
+from triage.errors import InputError, KBError, PatchError, TriageError
+from triage.knowledge.loader import load_kb
+from triage.model import (
     Diagnosis,
     Entry,
     Evidence,
@@ -27,7 +27,7 @@ _FIX_NAMES = ("plan_fix", "apply_fix", "revert_fix", "FixPlan")
 def __getattr__(name: str) -> Any:
     # the fix API is imported on first use: diagnosing a log does not pay for it
     if name in _FIX_NAMES:
-        from . import fixes
+        from triage.fixes import plan
 
-        return getattr(fixes, name)
+        return getattr(plan, name)
     raise AttributeError(f"module 'triage' has no attribute {name!r}")

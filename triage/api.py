@@ -4,13 +4,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
-from .decode import StreamDecoder
-from .errors import InputError
-from .fuzzy import FuzzyIndex
-from .kb import load_kb
-from .match import Matcher
-from .model import Diagnosis, Evidence, KnowledgeBase
-from .stream import Scanner, ScanResult
+from triage.engine.decode import StreamDecoder
+from triage.errors import InputError
+from triage.engine.fuzzy import FuzzyIndex
+from triage.knowledge.loader import load_kb
+from triage.engine.match import Matcher
+from triage.model import Diagnosis, Evidence, KnowledgeBase
+from triage.engine.pipeline import Scanner, ScanResult
 
 Text = Union[str, bytes]
 CHUNK_CHARS = 4 << 20  # how much text one scan step holds

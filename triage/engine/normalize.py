@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .decode import repair_mojibake
+from triage.engine.decode import repair_mojibake
 
 MAX_LINE = 8192  # longer lines keep their head and tail for matching
 MAX_RAW = 1000  # evidence shows at most this much of one raw line

@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 import regex
 
-from .errors import PatchError
+from triage.errors import PatchError
 
 _PATHS_SCRIPT = ("import json, site, sysconfig; p = sysconfig.get_paths(); "
                  "s = [p['purelib'], p['platlib']] + list(getattr(site, 'getsitepackages', lambda: [])()); "

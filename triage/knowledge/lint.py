@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List
 
-from .examples import failures
-from .model import KnowledgeBase
+from triage.knowledge.examples import failures
+from triage.model import KnowledgeBase
 
 MIN_LITERAL = 4  # shorter prefilter literals select too many lines to be worth it
 

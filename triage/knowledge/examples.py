@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
-from .api import diagnose
-from .model import Entry, Example, KnowledgeBase
+from triage.api import diagnose
+from triage.model import Entry, Example, KnowledgeBase
 
 
 @dataclass(frozen=True)

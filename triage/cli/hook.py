@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from .errors import KBError
-from .model import SEVERITIES, Diagnosis, KnowledgeBase
-from .scanning import LogReport, kb_for, scan_file
+from triage.errors import KBError
+from triage.model import SEVERITIES, Diagnosis, KnowledgeBase
+from triage.cli.batch import LogReport, kb_for, scan_file
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_CONFIG = 0, 1, 2
 

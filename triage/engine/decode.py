@@ -5,7 +5,7 @@ import codecs
 import re
 from typing import Dict
 
-from .errors import InputError
+from triage.errors import InputError
 
 # Two or more chars typical of UTF-8 bytes shown as cp1252/latin-1 ("å¦‚", "â•°â”€>", "Ã©").
 _MOJIBAKE = re.compile(r"[ÂÃâåæçäèéïðÐ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"

@@ -13,8 +13,8 @@ from typing import Optional, Pattern, Tuple
 
 import regex
 
-from .errors import PatchError
-from .sitepkgs import inside
+from triage.errors import PatchError
+from triage.fixes.sitepkgs import inside
 
 BACKUP_SUFFIX = ".triage-backup"
 _GROUP_REF = regex.compile(r"\\g<\w+>|\\\d")

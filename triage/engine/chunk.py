@@ -9,8 +9,8 @@ from __future__ import annotations
 from itertools import accumulate
 from typing import Dict, List, Sequence, Tuple
 
-from .decode import looks_mangled
-from .normalize import Line, clean_lines, detect_wrap, normalize_numbered
+from triage.engine.decode import looks_mangled
+from triage.engine.normalize import Line, clean_lines, detect_wrap, normalize_numbered
 
 WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
 

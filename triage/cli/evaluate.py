@@ -12,10 +12,10 @@ from typing import List, Optional, Tuple
 
 import regex
 
-from .api import diagnose_stream
-from .decode import sniff
-from .model import KnowledgeBase
-from .source import LogSource
+from triage.api import diagnose_stream
+from triage.engine.decode import sniff
+from triage.model import KnowledgeBase
+from triage.engine.source import LogSource
 
 _MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"
                         r"(?:\s+also=(?P<also>[\w,-]+))?")

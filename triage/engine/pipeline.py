@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
-from .document import Chunk
-from .fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
-from .hint import FailureTracker
-from .match import AnywhereState, ChunkScan, Hit, Matcher, is_global
-from .model import Condition, Diagnosis, Evidence, KnowledgeBase
-from .normalize import cap
-from .rank import Accumulator
+from triage.engine.chunk import Chunk
+from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
+from triage.engine.failure import FailureTracker
+from triage.engine.match import AnywhereState, ChunkScan, Hit, Matcher, is_global
+from triage.model import Condition, Diagnosis, Evidence, KnowledgeBase
+from triage.engine.normalize import cap
+from triage.engine.rank import Accumulator
 
 MAX_LINE_CHARS = 1 << 20  # a longer line keeps its head and tail
 EAGER_LIMIT = 8 << 20  # a whole log below this many characters is normalised eagerly

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .model import Diagnosis, Evidence
-from .report import Result, printable
+from triage.model import Diagnosis, Evidence
+from triage.cli.render.text import Result, printable
 
 FORMATS = ("sarif", "github", "markdown", "junit")
 STDIN = "standard input"  # the label LogSource gives "-"

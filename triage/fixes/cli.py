@@ -7,8 +7,8 @@ from typing import Any, Optional
 
 import click
 
-from .errors import PatchError
-from .fixes import FixPlan, apply_fix, plan_fix, revert_fix
+from triage.errors import PatchError
+from triage.fixes.plan import FixPlan, apply_fix, plan_fix, revert_fix
 
 # exit codes of `triage fix`, beyond 0 (planned / applied / reverted) and 2 (usage)
 EXIT_ALREADY = 4

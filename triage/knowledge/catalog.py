@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import List, Tuple
 
-from .model import Entry, KnowledgeBase
+from triage.model import Entry, KnowledgeBase
 
 
 def list_text(kb: KnowledgeBase) -> str:

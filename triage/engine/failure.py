@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Callable, List, Optional, Sequence
 
-from .normalize import Line
+from triage.engine.normalize import Line
 
 _EXCEPTION = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
 # exceptions that only report that a worker failed: the worker's own exception says why

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from .model import Diagnosis, Evidence
+from triage.model import Diagnosis, Evidence
 
 JSON_SCHEMA_VERSION = 1
 _CONTROL = {c: None for c in range(32) if c not in (9,)}

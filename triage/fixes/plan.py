@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
-from .errors import PatchError
-from .fixspec import FixSpec
-from .model import Diagnosis, Entry, KnowledgeBase, compile_pattern
-from .patch import (
+from triage.errors import PatchError
+from triage.fixes.spec import FixSpec
+from triage.model import Diagnosis, Entry, KnowledgeBase, compile_pattern
+from triage.fixes.patch import (
     BACKUP_SUFFIX,
     FileEdit,
     apply_edit,
@@ -21,7 +21,7 @@ from .patch import (
     revert_file,
     unified_diff,
 )
-from .sitepkgs import inside, locate, satisfies, site_dirs
+from triage.fixes.sitepkgs import inside, locate, satisfies, site_dirs
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", ".tox"}
 
@@ -48,7 +48,7 @@ class FixPlan:
 
 
 def _entry(id_or_diagnosis: Union[str, Diagnosis], kb: Optional[KnowledgeBase]) -> Tuple[Entry, FixSpec]:
-    from .api import default_kb
+    from triage.api import default_kb
 
     eid = id_or_diagnosis if isinstance(id_or_diagnosis, str) else id_or_diagnosis.id
     entry = (kb or default_kb()).get(eid)
@@ -133,7 +133,7 @@ def _plan_project(base: FixPlan, spec: FixSpec, project: Path) -> FixPlan:
 
 
 def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Union[str, Diagnosis]) -> FixPlan:
-    from .rank import fill
+    from triage.engine.rank import fill
 
     values = {**entry.defaults, **({} if isinstance(id_or_diagnosis, str) else id_or_diagnosis.variables)}
     commands = tuple(fill(c, values) for c in spec.run)
@@ -141,8 +141,8 @@ def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Uni
 
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
-    from .commands import find_command, rewrite
-    from .normalize import normalize
+    from triage.fixes.rewrite import find_command, rewrite
+    from triage.engine.normalize import normalize
 
     if not log:
         return replace(base, outcome="target-not-found", reason="give the log (--log FILE) that shows the failing command")

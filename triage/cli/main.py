@@ -7,8 +7,8 @@ from typing import Any, Callable, List, Optional, Sequence
 
 import click
 
-from . import __version__
-from .errors import TriageError
+from triage import __version__
+from triage.errors import TriageError
 
 EXIT_CLEAN = 0  # no known problem
 EXIT_FOUND = 1  # known problems found (or lint/eval failures)
@@ -45,8 +45,8 @@ def fix_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def get_kb(kb_dirs: Sequence[str]) -> Any:
-    from .api import default_kb
-    from .kb import load_kb
+    from triage.api import default_kb
+    from triage.knowledge.loader import load_kb
 
     return load_kb(*kb_dirs) if kb_dirs else default_kb()
 
@@ -77,10 +77,10 @@ def main() -> None:
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
                  no_color: bool, verbose: bool, want_fix: bool, kb_dirs: Sequence[str], **fix_args: Any) -> None:
-    from .api import diagnose_stream
-    from .decode import decode
-    from .report import Result, json_report, text_report
-    from .source import LogSource
+    from triage.api import diagnose_stream
+    from triage.engine.decode import decode
+    from triage.cli.render.text import Result, json_report, text_report
+    from triage.engine.source import LogSource
 
     kb = get_kb(kb_dirs)
     results = []
@@ -101,11 +101,11 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     if fmt == "json":
         click.echo(json_report(results, __version__), nl=False)
     elif fmt != "text":
-        from .formats import render as render_format
+        from triage.cli.render.ci import render as render_format
 
         click.echo(render_format(fmt, results, __version__), nl=False)
     elif sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
-        from .console import make_console, render
+        from triage.cli.console import make_console, render
 
         render(make_console(), results, verbose)
     else:
@@ -116,14 +116,14 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
 def progress(source: Any) -> Any:
     """The source's blocks, with a progress bar on stderr for big files on a terminal."""
     if source.size and source.size > 64 << 20 and sys.stderr.isatty():
-        from .console import with_progress
+        from triage.cli.console import with_progress
 
         return with_progress(source.blocks(), source.size, source.label)
     return source.blocks()
 
 
 def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, fix_args: Any) -> int:
-    from .fixcli import fix_main
+    from triage.fixes.cli import fix_main
 
     for result, text in zip(results, texts):
         fixable = [d for d in result.diagnoses if d.fixable]
@@ -151,9 +151,9 @@ def fix_cmd(entry_id: str, log_file: Optional[str], apply: bool, revert: bool, k
     Exit codes: 0 planned/applied/reverted, 4 already applied, 5 not applicable
     to this version, 6 target not found, 7 refused (changed file, no backup, not confirmed).
     """
-    from .decode import decode
-    from .fixcli import fix_main
-    from .source import read_source
+    from triage.engine.decode import decode
+    from triage.fixes.cli import fix_main
+    from triage.engine.source import read_source
 
     if apply and revert:
         raise click.UsageError("--apply and --revert exclude each other")
@@ -166,7 +166,7 @@ def fix_cmd(entry_id: str, log_file: Optional[str], apply: bool, revert: bool, k
 @kb_option
 def explain(entry_id: str, kb_dirs: Sequence[str]) -> None:
     """Show one KB entry in full."""
-    from .catalog import entry_text, suggest
+    from triage.knowledge.catalog import entry_text, suggest
 
     kb = get_kb(kb_dirs)
     entry = kb.get(entry_id)
@@ -187,7 +187,7 @@ def kb() -> None:
 @kb_option
 def kb_list(fmt: str, kb_dirs: Sequence[str]) -> None:
     """Every entry: id, severity, tags, title."""
-    from .catalog import list_json, list_text
+    from triage.knowledge.catalog import list_json, list_text
 
     kb = get_kb(kb_dirs)
     click.echo(list_json(kb) if fmt == "json" else list_text(kb))
@@ -197,7 +197,7 @@ def kb_list(fmt: str, kb_dirs: Sequence[str]) -> None:
 @kb_option
 def kb_catalog(kb_dirs: Sequence[str]) -> None:
     """Print the catalogue of entries as Markdown (docs/catalog.md)."""
-    from .catalog import catalog_markdown
+    from triage.knowledge.catalog import catalog_markdown
 
     click.echo(catalog_markdown(get_kb(kb_dirs)), nl=False)
 
@@ -207,7 +207,7 @@ def kb_catalog(kb_dirs: Sequence[str]) -> None:
 @kb_option
 def kb_lint(no_examples: bool, kb_dirs: Sequence[str]) -> None:
     """Validate every entry and run its examples."""
-    from .lint import lint
+    from triage.knowledge.lint import lint
 
     kbase = get_kb(kb_dirs)
     report = lint(kbase, run_examples=not no_examples)
@@ -224,7 +224,7 @@ def kb_lint(no_examples: bool, kb_dirs: Sequence[str]) -> None:
 @kb_option
 def kb_search(words: Sequence[str], kb_dirs: Sequence[str]) -> None:
     """Fuzzy search over ids, titles, summaries and signatures."""
-    from .catalog import search
+    from triage.knowledge.catalog import search
 
     found = search(get_kb(kb_dirs), " ".join(words))
     if not found:
@@ -240,7 +240,7 @@ def kb_search(words: Sequence[str], kb_dirs: Sequence[str]) -> None:
 @kb_option
 def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
     """Score a labelled folder of logs (index.jsonl, or triage-fixture markers)."""
-    from .evaluate import evaluate, format_score
+    from triage.cli.evaluate import evaluate, format_score
 
     score = evaluate(folder, get_kb(kb_dirs))
     click.echo(format_score(score, quiet))
@@ -255,7 +255,7 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
 @kb_option
 def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) -> None:
     """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
-    from .scanning import find_logs, json_lines, scan_logs, summary_text
+    from triage.cli.batch import find_logs, json_lines, scan_logs, summary_text
 
     logs = find_logs(paths)
     if not logs:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from .document import Chunk
-from .model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
-from .normalize import Line
+from triage.engine.chunk import Chunk
+from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
+from triage.engine.normalize import Line
 
 if TYPE_CHECKING:
-    from .prefilter import LiteralScanner
+    from triage.engine.prefilter import LiteralScanner
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
@@ -42,7 +42,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None) -> None:
         import os
 
-        from .prefilter import LiteralScanner
+        from triage.engine.prefilter import LiteralScanner
 
         backend = backend or os.environ.get("TRIAGE_PREFILTER", "auto")  # for benchmarks: force one
 
@@ -76,7 +76,7 @@ class Matcher:
     def scanner_without(self, settled: Set[str]) -> "LiteralScanner":
         """A scanner that no longer looks for literals whose whole-log conditions are all settled
         (seen once is enough): common words like "it/s" stop costing anything."""
-        from .prefilter import LiteralScanner
+        from triage.engine.prefilter import LiteralScanner
 
         drop = {lit for lit, sources in self.only_global.items() if sources <= settled}
         return LiteralScanner(self.literals, self.backend, drop) if drop else self.scanner

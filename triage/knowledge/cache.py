@@ -12,11 +12,11 @@ import zlib
 from pathlib import Path
 from typing import List, Optional
 
-from .model import KnowledgeBase
+from triage.model import KnowledgeBase
 
 CACHE_FORMAT = 2
 # the classes a cached KB is made of: a change to them must not unpickle into old shapes
-_SHAPE_MODULES = ("model.py", "fixspec.py", "kb.py", "literals.py", "kbcache.py")
+_SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "engine/literals.py", "knowledge/cache.py")
 
 
 def cache_dir() -> Optional[Path]:
@@ -27,9 +27,9 @@ def cache_dir() -> Optional[Path]:
 
 
 def cache_key(files: List[Path]) -> str:
-    from . import __version__
+    from triage import __version__
 
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     parts = [f"{CACHE_FORMAT}:{__version__}"]
     for path in [here / name for name in _SHAPE_MODULES] + list(files):
         st = path.stat()

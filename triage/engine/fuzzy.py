@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Set, Tuple
 
-from .match import ChunkScan, Hit, is_global
-from .model import Condition, Entry, KnowledgeBase
-from .normalize import Line
+from triage.engine.match import ChunkScan, Hit, is_global
+from triage.model import Condition, Entry, KnowledgeBase
+from triage.engine.normalize import Line
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
 MAX_LINES = 2000  # error-looking lines compared per log

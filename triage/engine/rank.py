@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
-from .match import Hit
-from .model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
-from .normalize import Line
+from triage.engine.match import Hit
+from triage.model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
+from triage.engine.normalize import Line
 
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
 MAX_RANKS = 64  # ranks remembered per message

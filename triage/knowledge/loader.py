@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .errors import KBError
-from .fixspec import parse_fix
-from .literals import derive_literals
-from .model import (
+from triage.errors import KBError
+from triage.fixes.spec import parse_fix
+from triage.engine.literals import derive_literals
+from triage.model import (
     SEVERITIES,
     Condition,
     Entry,
@@ -34,10 +34,10 @@ DEFAULT_CONFIDENCE = 0.8
 
 def bundled_kb_dir() -> Path:
     """The KB shipped in the wheel (triage/_kb), or the source tree's kb/ in a checkout."""
-    packaged = Path(__file__).resolve().parent / "_kb"
+    packaged = Path(__file__).resolve().parent.parent / "_kb"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "kb"
+    return Path(__file__).resolve().parent.parent.parent / "kb"
 
 
 def kb_dirs(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> List[Path]:
@@ -59,7 +59,7 @@ def entry_files(dirs: Iterable[Path]) -> List[Path]:
 
 def load_kb(*extra_dirs: str | os.PathLike[str]) -> KnowledgeBase:
     """Load the bundled KB plus TRIAGE_KB_PATH and `extra_dirs`; ids must be unique."""
-    from .kbcache import cache_key, load_cached, store
+    from triage.knowledge.cache import cache_key, load_cached, store
 
     files = entry_files(kb_dirs(extra_dirs))
     key = cache_key(files)  # taken before parsing: a file edited meanwhile gets a new key next time

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Pattern, Tuple
 
-from .errors import KBError
-from .model import compile_pattern
+from triage.errors import KBError
+from triage.model import compile_pattern
 
 KINDS = ("package", "project", "command", "shell")
 SAFETIES = ("safe", "unsafe", "display")

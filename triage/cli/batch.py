@@ -14,12 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from .api import default_kb, diagnose_stream
-from .errors import InputError, TriageError
-from .kb import load_kb
-from .model import KnowledgeBase
-from .report import Result, printable, result_dict
-from .source import LogSource
+from triage.api import default_kb, diagnose_stream
+from triage.errors import InputError, TriageError
+from triage.knowledge.loader import load_kb
+from triage.model import KnowledgeBase
+from triage.cli.render.text import Result, printable, result_dict
+from triage.engine.source import LogSource
 
 LOG_SUFFIXES = (".log", ".txt", ".log.gz", ".gz", ".zst")
 Progress = Callable[[int, int], None]

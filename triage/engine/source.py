@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
-from .errors import InputError
+from triage.errors import InputError
 
 BLOCK = 4 << 20
 

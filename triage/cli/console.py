@@ -7,8 +7,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from .model import Diagnosis
-from .report import Result, printable, where
+from triage.model import Diagnosis
+from triage.cli.render.text import Result, printable, where
 
 
 def make_console(no_color: bool = False, stderr: bool = False) -> Console:
