@@ -1,6 +1,21 @@
 """The error family. The CLI turns each into one clear line and an exit code."""
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit code of `triage`, `triage fix` and `triage-hook`, declared once."""
+
+    CLEAN = 0  # no known problem (a fix: planned, applied or reverted)
+    FOUND = 1  # known problems found (or lint / eval failures)
+    ERROR = 2  # usage error, unreadable input or a broken KB file
+    BUG = 3  # an unexpected internal error (a bug in triage)
+    ALREADY = 4  # the fix is already applied
+    NOT_APPLICABLE = 5  # the fix does not apply to this version (or the entry has none)
+    NOT_FOUND = 6  # the fix's target file is not there
+    REFUSED = 7  # refused: a changed file, no backup, not confirmed, graded unsafe
+
 
 class TriageError(Exception):
     """Base of every error triage raises on purpose."""

@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from triage.errors import KBError
+from triage.errors import ExitCode, KBError
 from triage.model import SEVERITIES, Diagnosis, KnowledgeBase
 from triage.cli.batch import LogReport, kb_for, scan_file
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_CONFIG = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,11 +47,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         kb = kb_for(tuple(args.kb))
     except KBError as exc:
         print(f"triage-hook: {exc}")
-        return EXIT_CONFIG
+        return ExitCode.ERROR
     found = 0
     for name in args.files:
         found += check(name, kb, args.fail_on, args.min_confidence)
-    return EXIT_FOUND if found else EXIT_CLEAN
+    return ExitCode.FOUND if found else ExitCode.CLEAN
 
 
 def check(name: str, kb: KnowledgeBase, fail_on: str, min_confidence: float) -> int:

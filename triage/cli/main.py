@@ -1,4 +1,4 @@
-"""The `triage` command: a thin click shell over the API. Exit codes: see EXIT_*."""
+"""The `triage` command: a thin click shell over the API. Exit codes: see triage.errors.ExitCode."""
 from __future__ import annotations
 
 import os
@@ -8,12 +8,8 @@ from typing import Any, Callable, List, Optional, Sequence
 import click
 
 from triage import __version__
-from triage.errors import TriageError
+from triage.errors import ExitCode, TriageError
 
-EXIT_CLEAN = 0  # no known problem
-EXIT_FOUND = 1  # known problems found (or lint/eval failures)
-EXIT_ERROR = 2  # usage error or unreadable input / KB
-EXIT_BUG = 3  # an unexpected internal error (a bug in triage)
 
 
 class DefaultGroup(click.Group):
@@ -110,7 +106,7 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
         render(make_console(), results, verbose)
     else:
         click.echo("\n".join(text_report(r, verbose) for r in results), nl=False)
-    sys.exit(EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN)
+    sys.exit(ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN)
 
 
 def progress(source: Any) -> Any:
@@ -133,7 +129,7 @@ def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, f
             return fix_main(top, log=text, kb=kb, apply=True, revert=False, ask=True, **fix_args)
     click.echo("triage: no diagnosis with an automatic fix" if any(r.diagnoses for r in results)
                else "triage: no known problem found, so there is nothing to fix")
-    return EXIT_FOUND if any(r.diagnoses for r in results) else EXIT_CLEAN
+    return ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN
 
 
 @main.command("fix")
@@ -216,7 +212,7 @@ def kb_lint(no_examples: bool, kb_dirs: Sequence[str]) -> None:
     for e in report.errors:
         click.echo(f"error: {e}", err=True)
     click.echo(f"{len(kbase.entries)} entries, {len(report.errors)} errors, {len(report.warnings)} warnings")
-    sys.exit(EXIT_FOUND if report.errors else EXIT_CLEAN)
+    sys.exit(ExitCode.FOUND if report.errors else ExitCode.CLEAN)
 
 
 @kb.command("search")
@@ -229,7 +225,7 @@ def kb_search(words: Sequence[str], kb_dirs: Sequence[str]) -> None:
     found = search(get_kb(kb_dirs), " ".join(words))
     if not found:
         click.echo("no entry matches")
-        sys.exit(EXIT_FOUND)
+        sys.exit(ExitCode.FOUND)
     for score, entry in found:
         click.echo(f"{entry.id:40} {score:5.1f}  {entry.title}")
 
@@ -262,7 +258,7 @@ def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) 
         raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
     reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
     click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
-    sys.exit(EXIT_FOUND if any(r.result and r.result.diagnoses for r in reports) else EXIT_CLEAN)
+    sys.exit(ExitCode.FOUND if any(r.result and r.result.diagnoses for r in reports) else ExitCode.CLEAN)
 
 
 def scan_progress(total: int) -> Optional[Callable[[int, int], None]]:
@@ -282,15 +278,15 @@ def run() -> None:
         main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("triage: aborted", err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except TriageError as exc:
         click.echo(f"triage: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except (BrokenPipeError, KeyboardInterrupt):
-        sys.exit(EXIT_ERROR)
+        sys.exit(ExitCode.ERROR)
     except SystemExit:
         raise
     except Exception as exc:  # last resort: a bug in triage, not in the user's input
@@ -298,4 +294,4 @@ def run() -> None:
             raise
         click.echo(f"triage: internal error: {type(exc).__name__}: {exc} "
                    "(set TRIAGE_DEBUG=1 for the traceback, and please report it)", err=True)
-        sys.exit(EXIT_BUG)
+        sys.exit(ExitCode.BUG)

@@ -7,17 +7,13 @@ from typing import Any, Optional
 
 import click
 
-from triage.errors import PatchError
+from triage.errors import ExitCode, PatchError
 from triage.fixes.plan import FixPlan, apply_fix, plan_fix, revert_fix
 
-# exit codes of `triage fix`, beyond 0 (planned / applied / reverted) and 2 (usage)
-EXIT_ALREADY = 4
-EXIT_NOT_APPLICABLE = 5
-EXIT_NOT_FOUND = 6
-EXIT_REFUSED = 7
-OUTCOME_EXIT = {"ready": 0, "applied": 0, "reverted": 0, "already-applied": EXIT_ALREADY,
-                "not-applicable": EXIT_NOT_APPLICABLE, "target-not-found": EXIT_NOT_FOUND,
-                "refused": EXIT_REFUSED, "no-fix": EXIT_NOT_APPLICABLE, "usage": 2}
+OUTCOME_EXIT = {"ready": ExitCode.CLEAN, "applied": ExitCode.CLEAN, "reverted": ExitCode.CLEAN,
+                "already-applied": ExitCode.ALREADY, "not-applicable": ExitCode.NOT_APPLICABLE,
+                "target-not-found": ExitCode.NOT_FOUND, "refused": ExitCode.REFUSED,
+                "no-fix": ExitCode.NOT_APPLICABLE, "usage": ExitCode.ERROR}
 
 
 def describe(plan: FixPlan) -> str:
@@ -55,43 +51,43 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         if revert:
             plan = revert_fix(plan)
             click.echo(f"reverted {plan.entry_id}: {plan.reason}")
-            return 0
+            return ExitCode.CLEAN
         click.echo(describe(plan))
         if plan.outcome != "ready":
-            return OUTCOME_EXIT.get(plan.outcome, 2)
+            return OUTCOME_EXIT.get(plan.outcome, ExitCode.ERROR)
         if plan.kind in ("command", "shell") or (run and plan.run):
             return _run_commands(plan, run, yes)
         if not apply:
             click.echo("(dry run: add --apply to write this change; a backup is kept and --revert restores it)")
-            return 0
+            return ExitCode.CLEAN
         if plan.safety == "display" or (plan.safety == "unsafe" and not unsafe):
             click.echo(f"triage: this fix is graded {plan.safety}; "
                        + ("apply it by hand" if plan.safety == "display" else "add --unsafe to apply it"), err=True)
-            return EXIT_REFUSED
+            return ExitCode.REFUSED
         if ask and not confirm(f"Apply this change to {plan.target}?", yes):
-            return EXIT_REFUSED
+            return ExitCode.REFUSED
         plan = apply_fix(plan)
         click.echo(f"applied {plan.entry_id}; undo with: triage fix {plan.entry_id} --revert")
-        return 0
+        return ExitCode.CLEAN
     except PatchError as exc:
         click.echo(f"triage: {exc}", err=True)
-        return OUTCOME_EXIT.get(exc.outcome, 2)
+        return OUTCOME_EXIT.get(exc.outcome, ExitCode.ERROR)
 
 
 def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
     commands = ([plan.command] if plan.command else []) + list(plan.run)
     if not run:
         click.echo("(not run: add --run to run " + ("it" if len(commands) == 1 else "them") + " after a confirmation)")
-        return 0
+        return ExitCode.CLEAN
     for command in commands:
         if not confirm(f"Run: {command}?", yes):
-            return EXIT_REFUSED
+            return ExitCode.REFUSED
         # the user asked for exactly this command line; bash, for $RANDOM and friends
         code = subprocess.call(["bash", "-c", command] if shutil.which("bash") else command, shell=not shutil.which("bash"))
         if code != 0:
             click.echo(f"triage: `{command}` exited {code}", err=True)
             return code
-    return 0
+    return ExitCode.CLEAN
 
 
 def fix_main(entry_or_diagnosis: Any, *, log: Optional[str], python: Optional[str], site_packages: Optional[str],
@@ -103,5 +99,5 @@ def fix_main(entry_or_diagnosis: Any, *, log: Optional[str], python: Optional[st
                         log=log, kb=kb)
     except PatchError as exc:
         click.echo(f"triage: {exc}", err=True)
-        return OUTCOME_EXIT.get(exc.outcome, 2)
+        return OUTCOME_EXIT.get(exc.outcome, ExitCode.ERROR)
     return act(plan, apply, revert, run, yes, unsafe, ask)
