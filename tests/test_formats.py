@@ -13,18 +13,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from triage import diagnose, failure_line
-from triage.cli.render.ci import (
-    FORMATS,
-    artifact_uri,
-    github_message,
-    github_report,
-    junit_report,
-    markdown_report,
-    render,
-    sarif_report,
-)
+from triage.cli.render import FORMATS, render
+from triage.cli.render.github import github_message, github_report
+from triage.cli.render.jsonout import json_report
+from triage.cli.render.junit import junit_report
+from triage.cli.render.markdown import markdown_report
+from triage.cli.render.sarif import artifact_uri, sarif_report
+from triage.cli.render.text import text_reports
 from triage.model import Diagnosis, Evidence
-from triage.cli.render.text import Result
+from triage.model import LogResult as Result
 
 OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total "
        "capacity; 20.61 GiB already allocated; 1.69 GiB free; 21.92 GiB reserved in total by PyTorch)")
@@ -202,7 +199,8 @@ def test_github_annotation_round_trips() -> None:
     lines = message.split("\n")
     assert lines[0] == "cuda-out-of-memory (confidence 0.99)"
     assert lines[1].startswith("line 3: torch.cuda.OutOfMemoryError")
-    assert lines[2] == f"Fix: {d.solutions[0].title}" and lines[3] == f"$ {d.solutions[0].steps[0]}"
+    fix = d.solutions[0]
+    assert lines[2].startswith(f"Fix 1: {fix.title}") and lines[3] == fix.why and lines[4] == f"$ {fix.steps[0]}"
 
 
 def test_github_escapes_special_characters_and_cannot_be_injected() -> None:
@@ -320,6 +318,8 @@ def test_render_dispatches_and_rejects_unknown_formats() -> None:
     assert render("github", rs, "1") == github_report(rs, "1")
     assert render("markdown", rs, "1") == markdown_report(rs, "1")
     assert render("junit", rs, "1") == junit_report(rs, "1")
-    assert set(FORMATS) == {"sarif", "github", "markdown", "junit"}
+    assert render("json", rs, "1") == json_report(rs, "1")
+    assert render("text", rs, "1", verbose=True) == text_reports(rs, "1", verbose=True)
+    assert set(FORMATS) == {"text", "json", "sarif", "github", "markdown", "junit"}
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         render("xml", rs, "1")

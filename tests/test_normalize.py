@@ -6,8 +6,8 @@ import codecs
 import pytest
 
 from triage.engine.decode import decode, repair_mojibake
-from triage.errors import InputError
 from triage.engine.normalize import normalize
+from triage.errors import InputError
 
 
 def texts(raw: str) -> list:

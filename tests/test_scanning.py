@@ -8,15 +8,11 @@ from typing import Dict, List, Tuple
 
 import pytest
 
+from triage.cli.batch import find_logs, problem_counts, scan_logs
+from triage.cli.render.jsonout import json_lines
+from triage.cli.render.summary import summary_text
 from triage.errors import InputError
-from triage.cli.batch import (
-    LogReport,
-    find_logs,
-    json_lines,
-    problem_counts,
-    scan_logs,
-    summary_text,
-)
+from triage.model import LogResult
 
 NVIDIA_DOCKER = "bash: nvidia-docker: command not found"
 OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB "
@@ -69,7 +65,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Dict[str, Pa
 
 
 @pytest.fixture(scope="module")
-def scanned(corpus: Tuple[Path, Dict[str, Path]]) -> Tuple[List[Path], List[LogReport], List[Tuple[int, int]]]:
+def scanned(corpus: Tuple[Path, Dict[str, Path]]) -> Tuple[List[Path], List[LogResult], List[Tuple[int, int]]]:
     root, _ = corpus
     paths = find_logs([str(root)])
     calls: List[Tuple[int, int]] = []
@@ -101,7 +97,7 @@ def test_find_logs_names_every_missing_path(corpus) -> None:
 
 def test_results_keep_input_order_and_progress_counts_up(scanned) -> None:
     paths, reports, calls = scanned
-    assert [r.path for r in reports] == paths
+    assert [r.source for r in reports] == [str(p) for p in paths]
     assert [done for done, _ in calls] == list(range(1, TOTAL + 1))
     assert {total for _, total in calls} == {TOTAL}
 
@@ -115,21 +111,21 @@ def test_counts_per_problem(scanned, corpus) -> None:
         "nvidia-docker-not-found": (3, 2),  # ranked second in both.log
         "terminal-locale-garbled": (1, 1),
     }
-    assert rows["terminal-locale-garbled"][2] == special["locale"]
+    assert rows["terminal-locale-garbled"][2] == str(special["locale"])
 
 
 def test_unknown_and_unreadable_logs(scanned, corpus) -> None:
     _, reports, _ = scanned
     _, special = corpus
-    unknown = {r.path: r.result.likely_failure for r in reports if r.result and not r.result.diagnoses}
+    unknown = {r.source: r.likely_failure for r in reports if not r.error and not r.diagnoses}
     assert len(unknown) == TOTAL - 7 - 2  # 7 logs with a known problem, 2 unreadable
     failing = {path: (ev.line, ev.text) for path, ev in unknown.items() if ev}
-    assert failing == {special["unknown1"]: (3, UNKNOWN), special["unknown2"]: (2, UNKNOWN)}
-    errors = {r.path: r.error for r in reports if r.error}
-    assert set(errors) == {special["empty"], special["binary"]}
-    assert errors[special["empty"]] == "empty"
-    assert "binary" in errors[special["binary"]]
-    assert all((r.result is None) == bool(r.error) for r in reports)
+    assert failing == {str(special["unknown1"]): (3, UNKNOWN), str(special["unknown2"]): (2, UNKNOWN)}
+    errors = {r.source: r.error for r in reports if r.error}
+    assert set(errors) == {str(special["empty"]), str(special["binary"])}
+    assert errors[str(special["empty"])] == "empty"
+    assert "binary" in errors[str(special["binary"])]
+    assert all(not (r.error and (r.diagnoses or r.likely_failure)) for r in reports)
 
 
 def test_summary_text_shows_everything(scanned, corpus) -> None:
@@ -161,5 +157,5 @@ def test_in_process_scan_agrees_with_the_pool(scanned) -> None:
     paths, reports, _ = scanned
     some = paths[:: len(paths) // 40]
     serial = scan_logs(some, jobs=1)
-    pooled = {r.path: r for r in reports}
-    assert serial == [pooled[p] for p in some]
+    pooled = {r.source: r for r in reports}
+    assert serial == [pooled[str(p)] for p in some]

@@ -11,14 +11,17 @@ from triage.model import (
     Entry,
     Evidence,
     KnowledgeBase,
-    RenderedSolution,
+    LogResult,
     Signature,
+    Solution,
 )
+
+RenderedSolution = Solution  # the name of a diagnosis' solution before 0.2; one type now
 
 __version__ = "0.1.0"
 __all__ = [
     "diagnose", "diagnose_stream", "failure_line", "load_kb", "Diagnosis", "Entry", "Evidence", "KnowledgeBase",
-    "RenderedSolution", "Signature", "TriageError", "KBError", "InputError", "PatchError", "__version__",
+    "LogResult", "Solution", "RenderedSolution", "Signature", "TriageError", "KBError", "InputError", "PatchError", "__version__",
     "plan_fix", "apply_fix", "revert_fix", "FixPlan",
 ]
 _FIX_NAMES = ("plan_fix", "apply_fix", "revert_fix", "FixPlan")

@@ -5,12 +5,12 @@ from functools import lru_cache
 from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 from triage.engine.decode import StreamDecoder
-from triage.errors import InputError
 from triage.engine.fuzzy import FuzzyIndex
-from triage.knowledge.loader import load_kb
 from triage.engine.match import Matcher
-from triage.model import Diagnosis, Evidence, KnowledgeBase
-from triage.engine.pipeline import Scanner, ScanResult
+from triage.engine.pipeline import Pipeline
+from triage.errors import InputError
+from triage.knowledge.loader import load_kb
+from triage.model import Diagnosis, Evidence, KnowledgeBase, LogResult
 
 Text = Union[str, bytes]
 CHUNK_CHARS = 4 << 20  # how much text one scan step holds
@@ -44,23 +44,23 @@ def decode_chunks(blocks: Iterable[bytes]) -> Iterator[str]:
     yield decoder.decode(b"", final=True)
 
 
-def scan(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None) -> ScanResult:
+def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None) -> LogResult:
     """Diagnoses and the likely failure line of a log given as text chunks, in one pass."""
     kb = kb or default_kb()
     matcher, fuzzy = _compiled(kb)
-    return Scanner(kb, matcher, fuzzy).run(chunks)
+    return Pipeline(kb, matcher, fuzzy).run(chunks)
 
 
 def diagnose(text: Text, kb: Optional[KnowledgeBase] = None) -> List[Diagnosis]:
     """Known problems in a log, best first; [] when none is known."""
-    return scan(text_chunks(text), kb).diagnoses
+    return list(analyze(text_chunks(text), kb).diagnoses)
 
 
-def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None) -> ScanResult:
+def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None) -> LogResult:
     """Like diagnose, for a log read block by block (a file, a pipe): memory stays bounded."""
-    return scan(decode_chunks(blocks), kb)
+    return analyze(decode_chunks(blocks), kb)
 
 
 def failure_line(text: Text) -> Optional[Evidence]:
     """The line that most looks like the failure, for logs with no known problem."""
-    return scan(text_chunks(text)).likely_failure
+    return analyze(text_chunks(text)).likely_failure

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping, Optional, Pattern, Tuple
+from typing import Any, Mapping, Optional, Pattern, Sequence, Tuple
 
 SEVERITIES = ("info", "warning", "error", "critical")
 
@@ -50,6 +50,8 @@ class Signature:
 
 @dataclass(frozen=True)
 class Solution:
+    """A ranked fix. In an Entry its text may hold {placeholders}; in a Diagnosis they are filled."""
+
     title: str
     why: str
     steps: Tuple[str, ...]
@@ -104,21 +106,13 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class RenderedSolution:
-    title: str
-    why: str
-    steps: Tuple[str, ...]
-    when: Optional[str] = None
-
-
-@dataclass(frozen=True)
 class Diagnosis:
     id: str
     title: str
     confidence: float
     evidence: Tuple[Evidence, ...]
     variables: Mapping[str, str]
-    solutions: Tuple[RenderedSolution, ...]
+    solutions: Tuple[Solution, ...]  # placeholders filled from the log
     fixable: bool
     summary: str = ""
     severity: str = "error"
@@ -145,3 +139,14 @@ class KnowledgeBase:
     @property
     def ids(self) -> Tuple[str, ...]:
         return tuple(e.id for e in self.entries)
+
+
+@dataclass(frozen=True)
+class LogResult:
+    """What triage found in one log: the diagnoses, best first, and when none is known the line
+    that most looks like the failure; or, for a log that could not be read, why (`error`)."""
+
+    source: str
+    diagnoses: Sequence[Diagnosis] = ()
+    likely_failure: Optional[Evidence] = None
+    error: Optional[str] = None

@@ -7,8 +7,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from triage.model import Diagnosis
-from triage.cli.render.text import Result, printable, where
+from triage.cli.render.common import printable, solution_lines, where
+from triage.model import Diagnosis, LogResult
 
 
 def make_console(no_color: bool = False, stderr: bool = False) -> Console:
@@ -16,7 +16,7 @@ def make_console(no_color: bool = False, stderr: bool = False) -> Console:
     return Console(markup=False, highlight=False, no_color=no_color, stderr=stderr, soft_wrap=False)
 
 
-def render(console: Console, results: Sequence[Result], verbose: bool = False) -> None:
+def render(console: Console, results: Sequence[LogResult], verbose: bool = False) -> None:
     for result in results:
         if not result.diagnoses:
             body = Text(f"No known problem found in {result.source}.\n", style="bold")
@@ -43,14 +43,7 @@ def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
     if full:
         parts.append(Text(d.summary + "\n", style="italic"))
         for j, s in enumerate(d.solutions, 1):
-            t = Text()
-            t.append(f"Fix {j}: {s.title}", style="bold green")
-            if s.when:
-                t.append(f"  (when: {s.when})", style="dim")
-            t.append(f"\n  {s.why}\n")
-            for step in s.steps:
-                t.append(f"  $ {step}\n", style="bold")
-            parts.append(t)
+            parts.append(_solution_text(solution_lines(j, s)))
         for note in d.notes:
             parts.append(Text(f"Note: {note}", style="magenta"))
         for ref in d.refs[:3]:
@@ -62,6 +55,15 @@ def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
     title = f"{i}. {d.id} — {d.title}  (confidence {d.confidence:.2f})"
     style = "red" if d.severity in ("error", "critical") else "yellow"
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
+
+
+def _solution_text(lines: Sequence[str]) -> Text:
+    """The lines of render.common.solution_lines, styled: heading, explanation, commands."""
+    out = Text()
+    for k, line in enumerate(lines):
+        style = "bold green" if k == 0 else ("bold" if line.lstrip().startswith("$ ") else "")
+        out.append(line + "\n", style=style)
+    return out
 
 
 def with_progress(blocks: Iterator[bytes], total: int, label: str) -> Iterator[bytes]:

@@ -14,8 +14,8 @@ import regex
 
 from triage.api import diagnose_stream
 from triage.engine.decode import sniff
-from triage.model import KnowledgeBase
 from triage.engine.source import LogSource
+from triage.model import KnowledgeBase
 
 _MARKER = regex.compile(r"triage-fixture:\s*expect=(?P<label>[\w-]+)(?:\s+line=(?P<line>\d+))?"
                         r"(?:\s+also=(?P<also>[\w,-]+))?")

@@ -16,10 +16,9 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from triage.cli.batch import diagnose_file, kb_for
 from triage.errors import ExitCode, KBError
-from triage.model import SEVERITIES, Diagnosis, KnowledgeBase
-from triage.cli.batch import LogReport, kb_for, scan_file
-
+from triage.model import SEVERITIES, Diagnosis, KnowledgeBase, LogResult
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,7 +55,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def check(name: str, kb: KnowledgeBase, fail_on: str, min_confidence: float) -> int:
     """Print the problems in one file; return how many there are."""
-    report = scan_file(Path(name), kb)
+    report = diagnose_file(Path(name), kb)
     if report.error:
         print(f"{name}: cannot be read ({report.error})")
         return 0
@@ -67,10 +66,9 @@ def check(name: str, kb: KnowledgeBase, fail_on: str, min_confidence: float) -> 
     return len(problems)
 
 
-def failing(report: LogReport, fail_on: str, min_confidence: float) -> List[Diagnosis]:
+def failing(report: LogResult, fail_on: str, min_confidence: float) -> List[Diagnosis]:
     floor = SEVERITIES.index(fail_on)
-    diagnoses = report.result.diagnoses if report.result else ()
-    return [d for d in diagnoses
+    return [d for d in report.diagnoses
             if d.confidence >= min_confidence and SEVERITIES.index(d.severity) >= floor]
 
 

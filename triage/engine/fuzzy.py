@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Set, Tuple
 
-from triage.engine.match import ChunkScan, Hit, is_global
-from triage.model import Condition, Entry, KnowledgeBase
+from triage.engine.match import ChunkSearch, Hit, is_global
 from triage.engine.normalize import Line
+from triage.model import Condition, Entry, KnowledgeBase
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
 MAX_LINES = 2000  # error-looking lines compared per log
@@ -45,9 +45,9 @@ class FuzzyIndex:
             found = {c.source: c for sig in entry.signatures for c in sig.veto if "{{" not in c.source}
             self.vetoes[entry.id] = tuple(found.values())
 
-    def scan(self, scan: ChunkScan, lo: int, hi: int, explained: Set[int], budget: int) -> List[Hit]:
+    def match_lines(self, search: ChunkSearch, lo: int, hi: int, explained: Set[int], budget: int) -> List[Hit]:
         """Fuzzy hits on error-looking lines of raw lines [lo, hi) that no regex explained."""
-        lines = error_like_lines(scan, lo, hi, explained)[-budget:] if self.choices and budget > 0 else []
+        lines = error_like_lines(search, lo, hi, explained)[-budget:] if self.choices and budget > 0 else []
         if not lines:
             return []
         from rapidfuzz import fuzz, process  # imported only when a log needs it
@@ -60,7 +60,7 @@ class FuzzyIndex:
             _, score, index = best
             entry, _message = self.owners[index]
             vetoes = self.vetoes[entry.id]
-            if any(scan.near(c, line.number, line.end) is not None for c in vetoes if not is_global(c)):
+            if any(search.near(c, line.number, line.end) is not None for c in vetoes if not is_global(c)):
                 continue
             confidence = 0.35 + 0.35 * (score - CUTOFF) / (100 - CUTOFF)
             pending = tuple((c, True) for c in vetoes if is_global(c))
@@ -69,11 +69,11 @@ class FuzzyIndex:
         return hits
 
 
-def error_like_lines(scan: ChunkScan, lo: int, hi: int, explained: Set[int]) -> List[Line]:
+def error_like_lines(search: ChunkSearch, lo: int, hi: int, explained: Set[int]) -> List[Line]:
     out: List[Line] = []
-    for i in reversed(scan.error_lines(lo, hi)):  # from the end: only the last few are compared
+    for i in reversed(search.error_lines(lo, hi)):  # from the end: only the last few are compared
         if len(out) >= PER_CHUNK:
             break
-        out += [line for line in scan.chunk.logical(i)
+        out += [line for line in search.chunk.logical(i)
                 if line.number not in explained and _ERROR_LIKE.search(line.text)]
     return out[::-1]

@@ -9,11 +9,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from triage.engine.chunk import Chunk
-from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 from triage.engine.normalize import Line
+from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 
 if TYPE_CHECKING:
-    from triage.engine.prefilter import LiteralScanner
+    from triage.engine.prefilter import LiteralPrefilter
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
@@ -42,7 +42,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None) -> None:
         import os
 
-        from triage.engine.prefilter import LiteralScanner
+        from triage.engine.prefilter import LiteralPrefilter
 
         backend = backend or os.environ.get("TRIAGE_PREFILTER", "auto")  # for benchmarks: force one
 
@@ -71,15 +71,15 @@ class Matcher:
         self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
         for lit_id in needed_elsewhere | self.error_ids:
             self.only_global.pop(lit_id, None)
-        self.scanner = LiteralScanner(self.literals, backend)
+        self.prefilter = LiteralPrefilter(self.literals, backend)
 
-    def scanner_without(self, settled: Set[str]) -> "LiteralScanner":
-        """A scanner that no longer looks for literals whose whole-log conditions are all settled
+    def prefilter_without(self, settled: Set[str]) -> "LiteralPrefilter":
+        """A prefilter that no longer looks for literals whose whole-log conditions are all settled
         (seen once is enough): common words like "it/s" stop costing anything."""
-        from triage.engine.prefilter import LiteralScanner
+        from triage.engine.prefilter import LiteralPrefilter
 
         drop = {lit for lit, sources in self.only_global.items() if sources <= settled}
-        return LiteralScanner(self.literals, self.backend, drop) if drop else self.scanner
+        return LiteralPrefilter(self.literals, self.backend, drop) if drop else self.prefilter
 
     def literal_id(self, literal: str) -> int:
         if literal not in self._index:
@@ -88,13 +88,13 @@ class Matcher:
         return self._index[literal]
 
 
-class ChunkScan:
+class ChunkSearch:
     """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
 
-    def __init__(self, matcher: Matcher, chunk: Chunk, scanner: Optional["LiteralScanner"] = None) -> None:
+    def __init__(self, matcher: Matcher, chunk: Chunk, prefilter: Optional["LiteralPrefilter"] = None) -> None:
         self.matcher = matcher
         self.chunk = chunk
-        self.literals_on = (scanner or matcher.scanner).lines(chunk.lower, chunk.starts)
+        self.literals_on = (prefilter or matcher.prefilter).lines(chunk.lower, chunk.starts)
         self.lines_with: Dict[int, List[int]] = {}
         for i in sorted(self.literals_on):
             for lit in self.literals_on[i]:
@@ -256,14 +256,14 @@ class AnywhereState:
     def __init__(self) -> None:
         self.seen: Dict[str, Optional[Line]] = {}  # by condition source
 
-    def update(self, scan: ChunkScan, lo: int, hi: int, conds: Sequence[Condition]) -> None:
+    def update(self, search: ChunkSearch, lo: int, hi: int, conds: Sequence[Condition]) -> None:
         for cond in conds:
             if self.seen.get(cond.source) is not None:
                 continue
-            for i in scan.lines_for(cond, lo, hi):
-                if scan.rejects(i, cond.source):
+            for i in search.lines_for(cond, lo, hi):
+                if search.rejects(i, cond.source):
                     continue
-                line = next((x for x in scan.chunk.logical(i) if cond.pattern.search(x.text)), None)
+                line = next((x for x in search.chunk.logical(i) if cond.pattern.search(x.text)), None)
                 if line is not None:
                     self.seen[cond.source] = line
                     break

@@ -6,26 +6,19 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
 from triage.engine.chunk import Chunk
-from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from triage.engine.failure import FailureTracker
-from triage.engine.match import AnywhereState, ChunkScan, Hit, Matcher, is_global
-from triage.model import Condition, Diagnosis, Evidence, KnowledgeBase
+from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
+from triage.engine.match import AnywhereState, ChunkSearch, Hit, Matcher, is_global
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
+from triage.model import Condition, Evidence, KnowledgeBase, LogResult
 
 MAX_LINE_CHARS = 1 << 20  # a longer line keeps its head and tail
 EAGER_LIMIT = 8 << 20  # a whole log below this many characters is normalised eagerly
 MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: null` conditions
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    diagnoses: List[Diagnosis]
-    likely_failure: Optional[Evidence]
 
 
 def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
@@ -44,7 +37,7 @@ def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
     yield last, True
 
 
-class Scanner:
+class Pipeline:
     def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex) -> None:
         self.matcher, self.fuzzy = matcher, fuzzy
         self.context = max([1] + [s.span for e in kb.entries for s in e.signatures]
@@ -57,10 +50,10 @@ class Scanner:
         self.pending: List[Hit] = []
         self.fuzzy_budget = MAX_LINES
         self.core_from = 1  # first raw line number not yet scanned as core
-        self.scanner = matcher.scanner
+        self.prefilter = matcher.prefilter
         self.settled = 0  # whole-log conditions seen so far
 
-    def run(self, chunks: Iterable[str]) -> ScanResult:
+    def run(self, chunks: Iterable[str]) -> LogResult:
         carry: List[str] = []
         carry_first = 1
         for lines, last in raw_lines(chunks):
@@ -69,31 +62,31 @@ class Scanner:
             chunk = Chunk(window, carry_first, eager=eager)
             end = chunk.first + len(window) if last else chunk.first + len(window) - self.context
             if end > self.core_from:
-                self.scan(chunk, chunk.index(self.core_from), chunk.index(end))
+                self.process(chunk, chunk.index(self.core_from), chunk.index(end))
                 self.core_from = end
             keep_from = max(chunk.first, self.core_from - self.context)
             carry, carry_first = window[keep_from - chunk.first:], keep_from
         return self.finish()
 
-    def scan(self, chunk: Chunk, lo: int, hi: int) -> None:
-        scan = ChunkScan(self.matcher, chunk, self.scanner)
-        self.anywhere.update(scan, lo, hi, self.global_conds)
+    def process(self, chunk: Chunk, lo: int, hi: int) -> None:
+        search = ChunkSearch(self.matcher, chunk, self.prefilter)
+        self.anywhere.update(search, lo, hi, self.global_conds)
         settled = {source for source, line in self.anywhere.seen.items() if line is not None}
         if len(settled) > self.settled:  # some whole-log conditions need no more looking for
             self.settled = len(settled)
-            self.scanner = self.matcher.scanner_without(settled)
-        hits = scan.hits(lo, hi)
+            self.prefilter = self.matcher.prefilter_without(settled)
+        hits = search.hits(lo, hi)
         explained = {line.number for h in hits for line in h.lines}
-        fuzzy = self.fuzzy.scan(scan, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
+        fuzzy = self.fuzzy.match_lines(search, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
         self.fuzzy_budget -= PER_CHUNK
         for hit in hits + fuzzy:
             if not hit.pending:
                 self.accumulator.add(hit)
             elif len(self.pending) < MAX_PENDING:
                 self.pending.append(hit)
-        self.tracker.feed_chunk(scan.error_lines(lo, hi), chunk.raw, chunk.logical)
+        self.tracker.feed_chunk(search.error_lines(lo, hi), chunk.raw, chunk.logical)
 
-    def finish(self) -> ScanResult:
+    def finish(self) -> LogResult:
         for hit in self.pending:
             settled = self.anywhere.settle(hit)
             if settled is not None:
@@ -101,4 +94,4 @@ class Scanner:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        return ScanResult(self.accumulator.diagnoses(), hint)
+        return LogResult("", self.accumulator.diagnoses(), hint)

@@ -14,7 +14,7 @@ SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
 Found = List[Tuple[int, int]]  # (offset in the text, literal index)
 
 
-class LiteralScanner:
+class LiteralPrefilter:
     def __init__(self, literals: Sequence[str], backend: str = "auto", without: AbstractSet[int] = frozenset()) -> None:
         # ids stay those of `literals`; the ones in `without` are simply not searched for
         self.literals: List[str] = [lit if i not in without else "" for i, lit in enumerate(literals)]

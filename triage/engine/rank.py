@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from triage.engine.match import Hit
-from triage.model import Diagnosis, Entry, Evidence, RenderedSolution, Solution
 from triage.engine.normalize import Line
+from triage.model import Diagnosis, Entry, Evidence, Solution
 
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
 MAX_RANKS = 64  # ranks remembered per message
@@ -141,7 +141,7 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def render_solution(solution: Solution, values: Mapping[str, str]) -> RenderedSolution:
-    return RenderedSolution(title=fill(solution.title, values), why=fill(solution.why, values),
-                            steps=tuple(fill(s, values) for s in solution.steps),
-                            when=fill(solution.when, values) if solution.when else None)
+def render_solution(solution: Solution, values: Mapping[str, str]) -> Solution:
+    return Solution(title=fill(solution.title, values), why=fill(solution.why, values),
+                    steps=tuple(fill(s, values) for s in solution.steps),
+                    when=fill(solution.when, values) if solution.when else None)

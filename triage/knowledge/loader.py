@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from triage.engine.literals import derive_literals
 from triage.errors import KBError
 from triage.fixes.spec import parse_fix
-from triage.engine.literals import derive_literals
 from triage.model import (
     SEVERITIES,
     Condition,

@@ -1,0 +1,56 @@
+"""The `triage` command group and the options its commands share."""
+from __future__ import annotations
+
+from typing import Any, Callable, List, Sequence
+
+import click
+
+from triage import __version__
+
+
+class DefaultGroup(click.Group):
+    """`triage FILE...` runs the hidden `diagnose` command; other words are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["diagnose", *args]
+        return super().parse_args(ctx, args)
+
+
+def kb_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--kb", "kb_dirs", multiple=True, type=click.Path(file_okay=False),
+                        help="Extra KB folder, merged with the bundled one (repeatable).")(f)
+
+
+def fix_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--python", type=click.Path(), help="Interpreter whose site-packages to patch (default: this one)."),
+        click.option("--site-packages", type=click.Path(), help="The site-packages folder to patch."),
+        click.option("--project", type=click.Path(file_okay=False), help="Project folder for user-code fixes (default: .)."),
+        click.option("--run", is_flag=True, help="Run a corrected or shell command after a confirmation."),
+        click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (for scripts)."),
+        click.option("--unsafe", is_flag=True, help="Also apply fixes graded unsafe."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def get_kb(kb_dirs: Sequence[str]) -> Any:
+    from triage.api import default_kb
+    from triage.knowledge.loader import load_kb
+
+    return load_kb(*kb_dirs) if kb_dirs else default_kb()
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="triage")
+def main() -> None:
+    """Name the known problem in a failed ML build or training log.
+
+    \b
+      triage < build.log          read a log from stdin
+      triage train.log other.log  or from files
+      triage explain ID           show a KB entry in full
+      triage kb list|lint|search  browse and check the knowledge base
+    """

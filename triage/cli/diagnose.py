@@ -1,0 +1,106 @@
+"""`triage [FILE...]` (the main job), `triage --fix` and `triage fix ID`."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, List, Optional, Sequence
+
+import click
+
+from triage import __version__
+from triage.cli.app import fix_options, get_kb, kb_option, main
+from triage.cli.render import FORMATS
+from triage.errors import ExitCode
+from triage.model import LogResult
+
+
+@main.command("diagnose", hidden=True)
+@click.argument("files", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              default="text", show_default=True, help="Output format (sarif/github/junit/markdown for CI).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show at most N diagnoses per log.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the fixes of every diagnosis, not only the first.")
+@click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
+@fix_options
+@kb_option
+def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
+                 no_color: bool, verbose: bool, want_fix: bool, kb_dirs: Sequence[str], **fix_args: Any) -> None:
+    from triage.api import diagnose_stream
+    from triage.engine.decode import decode
+    from triage.engine.source import LogSource
+
+    kb = get_kb(kb_dirs)
+    results = []
+    sources = [LogSource(name) for name in files or ["-"]]  # fail early on a missing file
+    texts: List[Optional[str]] = []
+    for source in sources:
+        if want_fix:  # a fix needs the log's text (the failing command): hold this one log
+            data = source.read_all()
+            texts.append(decode(data))
+            outcome = diagnose_stream([data], kb)
+        else:
+            outcome = diagnose_stream(progress(source), kb)
+            source.check_not_empty()
+        found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
+        results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
+    if want_fix:
+        sys.exit(offer_fix(results, texts, kb, fix_args))
+    if fmt == "text" and sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
+        from triage.cli.console import make_console, render
+
+        render(make_console(), results, verbose)
+    else:
+        from triage.cli.render import render as render_format
+
+        click.echo(render_format(fmt, results, __version__, verbose), nl=False)
+    sys.exit(ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN)
+
+
+def progress(source: Any) -> Any:
+    """The source's blocks, with a progress bar on stderr for big files on a terminal."""
+    if source.size and source.size > 64 << 20 and sys.stderr.isatty():
+        from triage.cli.console import with_progress
+
+        return with_progress(source.blocks(), source.size, source.label)
+    return source.blocks()
+
+
+def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, fix_args: Any) -> int:
+    from triage.fixes.cli import fix_main
+
+    for result, text in zip(results, texts):
+        fixable = [d for d in result.diagnoses if d.fixable]
+        if fixable:
+            top = fixable[0]
+            click.echo(f"{result.source}: {top.id} (confidence {top.confidence:.2f}) has an automatic fix")
+            return fix_main(top, log=text, kb=kb, apply=True, revert=False, ask=True, **fix_args)
+    click.echo("triage: no diagnosis with an automatic fix" if any(r.diagnoses for r in results)
+               else "triage: no known problem found, so there is nothing to fix")
+    return ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN
+
+
+@main.command("fix")
+@click.argument("entry_id")
+@click.option("--log", "log_file", type=click.Path(), help="The log that shows the failing command (command fixes).")
+@click.option("--apply", is_flag=True, help="Write the change (default: dry run, show the diff).")
+@click.option("--revert", is_flag=True, help="Restore the files this fix changed, from triage's backup.")
+@fix_options
+@kb_option
+def fix_cmd(entry_id: str, log_file: Optional[str], apply: bool, revert: bool, kb_dirs: Sequence[str],
+            **fix_args: Any) -> None:
+    """Show, apply or revert the automatic fix of a KB entry.
+
+    \b
+    Exit codes: 0 planned/applied/reverted, 4 already applied, 5 not applicable
+    to this version, 6 target not found, 7 refused (changed file, no backup, not confirmed).
+    """
+    from triage.engine.decode import decode
+    from triage.engine.source import read_source
+    from triage.fixes.cli import fix_main
+
+    if apply and revert:
+        raise click.UsageError("--apply and --revert exclude each other")
+    log = decode(read_source(log_file)) if log_file else None
+    sys.exit(fix_main(entry_id, log=log, kb=get_kb(kb_dirs), apply=apply, revert=revert, **fix_args))

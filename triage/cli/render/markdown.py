@@ -1,0 +1,54 @@
+"""Results -> Markdown, for an issue or pull-request comment."""
+from __future__ import annotations
+
+import re
+from typing import List, Sequence
+
+from triage.cli.render.common import first_evidence, inline_code, md_escape, printable, solution_lines
+from triage.model import Diagnosis, LogResult
+
+
+def markdown_report(results: Sequence[LogResult], version: str) -> str:
+    """A compact report for an issue or pull-request comment."""
+    out: List[str] = []
+    for result in results:
+        out += markdown_result(result)
+    out.append(f"<sub>triage {md_escape(version)}</sub>")
+    return "\n".join(out) + "\n"
+
+
+def markdown_result(result: LogResult) -> List[str]:
+    out = [f"### triage: {md_escape(result.source)}", ""]
+    if not result.diagnoses:
+        out.append("No known problem found.")
+        if result.likely_failure:
+            lf = result.likely_failure
+            out += [f"The line that most looks like the failure (line {lf.line}):", ""] + fenced(lf.text)
+        return out + [""]
+    out += ["| # | id | title | confidence | line |", "|---|---|---|---|---|"]
+    for i, d in enumerate(result.diagnoses, 1):
+        ev = first_evidence(d)
+        line = ev.line if ev else ""
+        out.append(f"| {i} | {inline_code(d.id)} | {md_escape(d.title)} | {d.confidence:.2f} | {line} |")
+    for i, d in enumerate(result.diagnoses, 1):
+        out += [""] + markdown_diagnosis(i, d)
+    return out + [""]
+
+
+def markdown_diagnosis(i: int, d: Diagnosis) -> List[str]:
+    out = [f"#### {i}. {md_escape(d.title)} ({inline_code(d.id)}, {d.severity})", ""]
+    if d.summary:
+        out += [md_escape(d.summary), ""]
+    if d.evidence:
+        out += fenced("\n".join(f"line {ev.line}: {ev.text}" for ev in d.evidence)) + [""]
+    for j, s in enumerate(d.solutions, 1):
+        out += solution_lines(j, s, markdown=True) + [""]
+    return out
+
+
+def fenced(text: str) -> List[str]:
+    """A code block whose fence is longer than any backtick run inside, so nothing breaks out."""
+    lines = [printable(line, 500) for line in text.splitlines()] or [""]
+    longest = max((len(run) for run in re.findall("`+", "\n".join(lines))), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text"] + lines + [fence]

@@ -1,0 +1,54 @@
+"""`triage eval FOLDER` and `triage scan PATHS`: many logs at once."""
+from __future__ import annotations
+
+import sys
+from typing import Callable, Optional, Sequence
+
+import click
+
+from triage.cli.app import get_kb, kb_option, main
+from triage.errors import ExitCode
+
+
+@main.command("eval")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--quiet", is_flag=True, help="Only the summary line.")
+@kb_option
+def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
+    """Score a labelled folder of logs (index.jsonl, or triage-fixture markers)."""
+    from triage.cli.evaluate import evaluate, format_score
+
+    score = evaluate(folder, get_kb(kb_dirs))
+    click.echo(format_score(score, quiet))
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes (0: one per CPU).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a summary dashboard; json: one JSON object per log (JSON lines).")
+@kb_option
+def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) -> None:
+    """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
+    from triage.cli.batch import find_logs, scan_logs
+    from triage.cli.render.jsonout import json_lines
+    from triage.cli.render.summary import summary_text
+
+    logs = find_logs(paths)
+    if not logs:
+        raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
+    reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
+    click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
+    sys.exit(ExitCode.FOUND if any(r.diagnoses for r in reports) else ExitCode.CLEAN)
+
+
+def scan_progress(total: int) -> Optional[Callable[[int, int], None]]:
+    """A one-line progress counter on stderr when it is a terminal and the scan is long."""
+    if total < 20 or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        click.echo(f"\rscanned {done}/{total} logs", err=True, nl=done == total)
+
+    return show
