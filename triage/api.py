@@ -10,10 +10,10 @@ from triage.engine.match import Matcher
 from triage.engine.pipeline import Pipeline
 from triage.errors import InputError
 from triage.knowledge.loader import load_kb
+from triage.limits import CHUNK_CHARS
 from triage.model import Diagnosis, Evidence, KnowledgeBase, LogResult
 
 Text = Union[str, bytes]
-CHUNK_CHARS = 4 << 20  # how much text one scan step holds
 
 
 @lru_cache(maxsize=1)

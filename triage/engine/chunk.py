@@ -11,8 +11,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from triage.engine.decode import looks_mangled
 from triage.engine.normalize import Line, clean_lines, detect_wrap, normalize_numbered
-
-WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
+from triage.limits import WRAP_SAMPLE
 
 
 class Chunk:

@@ -5,16 +5,12 @@ import re
 from typing import Callable, List, Optional, Sequence
 
 from triage.engine.normalize import Line
+from triage.engine.words import ERROR_LINE, ERROR_MARK, EXCEPTION_LINE, EXCEPTION_WORD
 
-_EXCEPTION = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
 # exceptions that only report that a worker failed: the worker's own exception says why
 _WRAPPER = re.compile(r"ChildFailedError|ProcessExitedException|ProcessRaisedException|CalledProcessError"
                          r"|^\s*SystemExit\b|^\s*KeyboardInterrupt\b")
 _TRACEBACK = re.compile(r"^\s*Traceback \(most recent call last\)")
-_EXCEPTION_WORD = re.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
-# what a raw line must hold (prefixes and all) before it can be an error:/fatal: line
-_ERROR_WORD = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
-_ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
 
 
 class FailureTracker:
@@ -33,8 +29,8 @@ class FailureTracker:
         A cheap look at the raw line comes first: only likely lines are normalised."""
         tb_index = next((i for i in reversed(indices) if "Traceback" in raw[i]
                          and any(_TRACEBACK.match(x.text) for x in logical(i))), None)
-        exceptions = (x for i in reversed(indices) if _EXCEPTION_WORD.search(raw[i])
-                      for x in reversed(logical(i)) if _EXCEPTION.match(x.text))
+        exceptions = (x for i in reversed(indices) if EXCEPTION_WORD.search(raw[i])
+                      for x in reversed(logical(i)) if EXCEPTION_LINE.match(x.text))
         last_exc = next(exceptions, None)
         if tb_index is not None:
             self.seen_traceback = True
@@ -50,8 +46,8 @@ class FailureTracker:
         elif last_exc is not None:
             self.last_cause = last_exc
         if self.first_error is None:
-            self.first_error = next((x for i in indices if _ERROR_WORD.search(raw[i])
-                                     for x in logical(i) if _ERROR_LINE.search(x.text)), None)
+            self.first_error = next((x for i in indices if ERROR_MARK.search(raw[i])
+                                     for x in logical(i) if ERROR_LINE.search(x.text)), None)
 
     def likely(self) -> Optional[Line]:
         """The last exception line of the last traceback, else the last exception, else the

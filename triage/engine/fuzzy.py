@@ -10,12 +10,12 @@ from typing import Dict, List, Set, Tuple
 
 from triage.engine.match import ChunkSearch, Hit, is_global
 from triage.engine.normalize import Line
+from triage.engine.words import MESSAGE_LIKE
 from triage.model import Condition, Entry, KnowledgeBase
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
 MAX_LINES = 2000  # error-looking lines compared per log
 PER_CHUNK = 300  # ... and per chunk: the last ones, nearest the failure
-_ERROR_LIKE = re.compile(r"(?i)\b\w*(?:error|exception)\b|\bfatal\b|\bfailed\b|\bnot found\b|\bcannot\b|\bunable\b")
 _MASKS = (
     (re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.+~@-]+){2,}[\\/]?"), "<path>"),
     (re.compile(r"0x[0-9a-fA-F]+"), "<hex>"),
@@ -75,5 +75,5 @@ def error_like_lines(search: ChunkSearch, lo: int, hi: int, explained: Set[int])
         if len(out) >= PER_CHUNK:
             break
         out += [line for line in search.chunk.logical(i)
-                if line.number not in explained and _ERROR_LIKE.search(line.text)]
+                if line.number not in explained and MESSAGE_LIKE.search(line.text)]
     return out[::-1]

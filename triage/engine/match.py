@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, 
 
 from triage.engine.chunk import Chunk
 from triage.engine.normalize import Line
+from triage.engine.words import ERROR_WORDS
+from triage.limits import MIN_PREFILTER_LITERAL
 from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 
 if TYPE_CHECKING:
@@ -17,10 +19,6 @@ if TYPE_CHECKING:
 
 REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
-# lines worth a look even when no signature points at them: the fuzzy fallback and the
-# "likely failure" hint read them
-ERROR_WORDS = ("error", "exception", "fatal", "failed", "not found", "cannot", "unable", "traceback",
-               "interrupt", "killed")
 
 
 @dataclass(frozen=True)
@@ -210,12 +208,11 @@ class ChunkSearch:
         return sorted(out)
 
 
-MIN_LITERAL = 3  # shorter literals would select most lines: check every line in the window instead
 
 
 def usable_literals(cond: Condition) -> Tuple[str, ...]:
     literals = cond.literals
-    return literals if literals and min(len(lit) for lit in literals) >= MIN_LITERAL else ()
+    return literals if literals and min(len(lit) for lit in literals) >= MIN_PREFILTER_LITERAL else ()
 
 
 def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:

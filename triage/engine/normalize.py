@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from triage.engine.decode import repair_mojibake
-
-MAX_LINE = 8192  # longer lines keep their head and tail for matching
-MAX_RAW = 1000  # evidence shows at most this much of one raw line
+from triage.engine.words import GLUED_ERROR
+from triage.limits import MAX_LINE, MAX_RAW
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
                       r"|\^\[\[[0-9;]*[A-Za-z]|\[(?:\d{1,3};)*\d{1,3}m")
@@ -33,7 +32,6 @@ _NEEDS_WORK = re.compile(r"\[(?:\d{1,3};)*\d{1,3}m|(?:it/s|s/it)\]\S|&#?\w+;|\^\
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")  # markdown bold around pasted text
 _QUOTE = re.compile(r"^(?:>[ \t]*)+(?=\S)")  # a markdown / e-mail quote: "> ", "> > "
 _HTML_ENTITY = re.compile(r"&(?:#\d{2,5}|#x[0-9a-fA-F]{2,4}|quot|amp|lt|gt|apos|nbsp);")
-_ERRORISH = re.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def overwrite_segments(raw: str) -> List[str]:
     parts = [p for p in raw.split("\r") if p.strip()]
     if not parts:
         return []
-    kept = [p for p in parts[:-1] if _ERRORISH.search(p) and not _PROGRESS.search(p)][-5:]
+    kept = [p for p in parts[:-1] if GLUED_ERROR.search(p) and not _PROGRESS.search(p)][-5:]
     return kept + [parts[-1]]
 
 

@@ -14,11 +14,8 @@ from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from triage.engine.match import AnywhereState, ChunkSearch, Hit, Matcher, is_global
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
+from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING
 from triage.model import Condition, Evidence, KnowledgeBase, LogResult
-
-MAX_LINE_CHARS = 1 << 20  # a longer line keeps its head and tail
-EAGER_LIMIT = 8 << 20  # a whole log below this many characters is normalised eagerly
-MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: null` conditions
 
 
 def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:

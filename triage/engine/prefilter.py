@@ -9,8 +9,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from triage.limits import SMALL_TEXT
+
 BACKENDS = ("hyperscan", "ahocorasick", "python")
-SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
 Found = List[Tuple[int, int]]  # (offset in the text, literal index)
 
 

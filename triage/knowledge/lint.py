@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from typing import List
 
 from triage.knowledge.examples import failures
+from triage.limits import MIN_SELECTIVE_LITERAL
 from triage.model import KnowledgeBase
-
-MIN_LITERAL = 4  # shorter prefilter literals select too many lines to be worth it
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ def lint(kb: KnowledgeBase, run_examples: bool = True) -> LintReport:
         for i, sig in enumerate(entry.signatures):
             if not sig.literals:
                 warnings.append(f"{where}, field 'signatures[{i}]': no prefilter literal; add keywords")
-            elif min(len(lit.encode("utf-8")) for lit in sig.literals) < MIN_LITERAL:
+            elif min(len(lit.encode("utf-8")) for lit in sig.literals) < MIN_SELECTIVE_LITERAL:
                 warnings.append(f"{where}, field 'signatures[{i}]': literal {sorted(sig.literals, key=len)[0]!r}"
                                 " is too short to be selective; add keywords")
         for i, sig in enumerate(entry.signatures):

@@ -1,0 +1,23 @@
+"""The words that make a log line look like a failure, declared once for the whole engine.
+
+The prefilter always reports lines holding an ERROR_WORD; the fuzzy fallback, the likely-failure
+hint and the progress-bar splitter each read a subset through the patterns built here.
+"""
+from __future__ import annotations
+
+import re
+
+# every line holding one of these is worth a look even when no signature points at it
+ERROR_WORDS = ("error", "exception", "fatal", "failed", "not found", "cannot", "unable", "traceback",
+               "interrupt", "killed")
+# what the fuzzy fallback compares: a message-like line ("...Error", "cannot ...", "failed ...")
+_MESSAGE_WORDS = ("fatal", "failed", "not found", "cannot", "unable")
+MESSAGE_LIKE = re.compile(r"(?i)\b\w*(?:error|exception)\b|" + "|".join(rf"\b{w}\b" for w in _MESSAGE_WORDS))
+# a piece of a tqdm line worth keeping when progress updates are glued together ("fail" covers "failed")
+GLUED_ERROR = re.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
+# a Python exception line ("torch.cuda.OutOfMemoryError: ...") and a cheap test for one
+EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
+EXCEPTION_WORD = re.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
+# a tool's error line ("error: ...", "[ERROR] ...", "fatal error: ...") and a cheap test for one
+ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
+ERROR_MARK = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
