@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import List
 
 
 class ExitCode(IntEnum):
@@ -47,3 +48,14 @@ class PatchError(TriageError):
     def __init__(self, message: str, outcome: str = "error") -> None:
         self.outcome = outcome
         super().__init__(message)
+
+
+class KBErrors(KBError):
+    """Several problems in the KB; reads as the first, and `problems` lists them all (for lint)."""
+
+    def __init__(self, problems: List[KBError]) -> None:
+        first = problems[0]
+        super().__init__(first.path, first.entry, first.field, first.problem)
+        self.problems = list(problems)
+        if len(problems) > 1:
+            self.args = (f"{self.args[0]} (and {len(problems) - 1} more; `triage kb lint` lists them all)",)

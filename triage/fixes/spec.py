@@ -3,14 +3,15 @@
 Four kinds: `package` (a file inside an installed package), `project` (the user's own
 training scripts), `command` (rewrite the failing command found in the log) and `shell`
 (commands to run, e.g. `pip install pytest`, with {placeholders} filled from the log). Paths are
-relative and may not climb out of their root; this is checked when the KB loads.
+relative and may not climb out of their root; this is checked when the KB loads, by the
+same checker as the rest of an entry.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Pattern, Tuple
 
-from triage.errors import KBError
+from triage.knowledge.schema import Checker
 from triage.model import compile_pattern
 
 KINDS = ("package", "project", "command", "shell")
@@ -22,6 +23,8 @@ FIELDS = {
     "command": {"kind", "safety", "description", "find", "rewrite", "unless", "run", "examples"},
     "shell": {"kind", "safety", "description", "run"},
 }
+REQUIRED = {"package": ("package", "module", "file", "old", "new"), "project": ("glob",),
+            "command": ("find", "rewrite"), "shell": ("run",)}
 # each kind's examples (tests generated from them): file fixes give before/after text,
 # command fixes give a log and the corrected command
 EXAMPLE_FIELDS = {"package": {"before", "after", "version"}, "project": {"before", "after"},
@@ -59,60 +62,83 @@ class FixSpec:
     examples: Tuple[Mapping[str, str], ...] = ()
 
 
-def parse_fix(raw: Mapping[str, Any], path: str, entry: str) -> FixSpec:
-    def fail(field: str, problem: str) -> KBError:
-        return KBError(path, entry, f"fix.{field}", problem)
-
+def parse_fix(check: Checker, raw: Any) -> FixSpec:
+    """The `fix:` field, checked by the same checker as the entry, one function per kind."""
+    if not isinstance(raw, dict):
+        check.fail("fix", "must be a mapping with kind, and the fields of that kind")
     kind = raw.get("kind")
     if kind not in KINDS:
-        raise fail("kind", f"must be one of {', '.join(KINDS)}")
-    for key in raw:
-        if key not in FIELDS[kind]:
-            raise fail(str(key), f"unknown field for a {kind} fix; allowed: {', '.join(sorted(FIELDS[kind]))}")
+        check.fail("fix.kind", f"must be one of {', '.join(KINDS)}")
+    check.keys(raw, FIELDS[kind], "fix")
     safety = raw.get("safety", "safe" if kind in ("package", "project") else "display")
     if safety not in SAFETIES:
-        raise fail("safety", f"must be one of {', '.join(SAFETIES)}")
-    for key in ("file", "glob"):
-        value = raw.get(key)
-        if value is not None and (not isinstance(value, str) or value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/")):
-            raise fail(key, "must be a relative path without '..'")
-    required = {"package": ("package", "module", "file", "old", "new"), "project": ("glob",),
-                "command": ("find", "rewrite"), "shell": ("run",)}
-    for key in required[kind]:
+        check.fail("fix.safety", f"must be one of {', '.join(SAFETIES)}")
+    for key in REQUIRED[kind]:
         if key not in raw:
-            raise fail(key, "is required")
-    if kind == "project" and ("old" in raw) == ("old_regex" in raw):
-        raise fail("old", "give exactly one of old / old_regex")
+            check.fail(f"fix.{key}", "is required")
+    common = {"kind": kind, "safety": safety, "description": check.optional_text(raw, "description", "fix") or "",
+              "run": tuple(check.strings(raw, "run", "fix")), "examples": _examples(check, raw, kind)}
+    return FixSpec(**common, **_BY_KIND[kind](check, raw))
 
-    def compile_(key: str, value: Any) -> str:
-        """Validate now (load time); compiled again, cached, where it is used."""
-        try:
-            compile_pattern(str(value))
-        except Exception as exc:  # regex.error
-            raise fail(key, f"invalid regex: {exc}") from None
-        return str(value)
 
+def _package(check: Checker, raw: Mapping[str, Any]) -> Dict[str, Any]:
+    return {"package": check.text(raw, "package", "fix"), "module": check.relative_path(raw, "module", "fix"),
+            "file": check.relative_path(raw, "file", "fix"), "versions": check.version_range(raw, "versions", "fix"),
+            **_edit(check, raw)}
+
+
+def _project(check: Checker, raw: Mapping[str, Any]) -> Dict[str, Any]:
+    if ("old" in raw) == ("old_regex" in raw):
+        check.fail("fix.old", "give exactly one of old / old_regex")
+    return {"glob": check.relative_path(raw, "glob", "fix"), **_edit(check, raw)}
+
+
+def _edit(check: Checker, raw: Mapping[str, Any]) -> Dict[str, Any]:
+    count = check.integer(raw, "count", 1, "fix")
+    if count < 1:
+        check.fail("fix.count", "must be an integer >= 1")
+    old_regex = _pattern(check, raw, "old_regex")
+    new = raw.get("new", "")
+    if not isinstance(new, str):
+        check.fail("fix.new", "must be a string")
+    return {"old": check.optional_text(raw, "old", "fix"), "old_regex": old_regex, "new": new, "count": count}
+
+
+def _command(check: Checker, raw: Mapping[str, Any]) -> Dict[str, Any]:
     rewrites = []
-    for i, item in enumerate(raw.get("rewrite") or []):
+    for i, item in enumerate(check.list(raw, "rewrite", "fix")):
+        where = f"fix.rewrite[{i}]"
         if not isinstance(item, dict) or set(item) != {"regex", "replace"}:
-            raise fail(f"rewrite[{i}]", "must be a mapping with regex and replace")
-        rewrites.append(Rewrite(compile_(f"rewrite[{i}].regex", item["regex"]), str(item["replace"])))
-    examples = []
-    for i, item in enumerate(raw.get("examples") or []):
-        want = EXAMPLE_FIELDS[kind]
+            check.fail(where, "must be a mapping with regex and replace")
+        if not isinstance(item["replace"], str):
+            check.fail(f"{where}.replace", "must be a string (may be empty: the match is deleted)")
+        rewrites.append(Rewrite(_pattern(check, item, "regex", where) or "", item["replace"]))
+    return {"find": _pattern(check, raw, "find"), "rewrites": tuple(rewrites), "unless": _pattern(check, raw, "unless")}
+
+
+def _shell(check: Checker, raw: Mapping[str, Any]) -> Dict[str, Any]:
+    if not check.strings(raw, "run", "fix"):
+        check.fail("fix.run", "must list at least one command")
+    return {}
+
+
+def _pattern(check: Checker, raw: Mapping[str, Any], key: str, where: str = "fix") -> Optional[str]:
+    """Validated now (load time); compiled again, cached, where it is used."""
+    source = check.optional_text(raw, key, where)
+    if source is not None:
+        check.regex(source, f"{where}.{key}")
+    return source
+
+
+def _examples(check: Checker, raw: Mapping[str, Any], kind: str) -> Tuple[Mapping[str, str], ...]:
+    want = EXAMPLE_FIELDS[kind]
+    out = []
+    for i, item in enumerate(check.list(raw, "examples", "fix")):
         if not isinstance(item, dict) or not set(item) <= want or not set(item) >= want - {"version"}:
-            raise fail(f"examples[{i}]", f"must be a mapping with {', '.join(sorted(want))}")
-        examples.append({k: str(v) for k, v in item.items()})
-    count = raw.get("count", 1)
-    if not isinstance(count, int) or count < 1:
-        raise fail("count", "must be an integer >= 1")
-    return FixSpec(
-        kind=kind, safety=safety, description=str(raw.get("description") or ""),
-        package=raw.get("package"), module=raw.get("module"), file=raw.get("file"),
-        versions=raw.get("versions"), glob=raw.get("glob"), old=raw.get("old"),
-        old_regex=compile_("old_regex", raw["old_regex"]) if "old_regex" in raw else None,
-        new=str(raw.get("new") or ""), count=count,
-        find=compile_("find", raw["find"]) if "find" in raw else None, rewrites=tuple(rewrites),
-        unless=compile_("unless", raw["unless"]) if "unless" in raw else None,
-        run=tuple(str(r) for r in raw.get("run") or ()), examples=tuple(examples),
-    )
+            check.fail(f"fix.examples[{i}]", f"must be a mapping with {', '.join(sorted(want))}")
+        out.append({k: str(v) for k, v in item.items()})
+    return tuple(out)
+
+
+_BY_KIND: Dict[str, Callable[[Checker, Mapping[str, Any]], Dict[str, Any]]] = {
+    "package": _package, "project": _project, "command": _command, "shell": _shell}

@@ -16,7 +16,8 @@ from triage.model import KnowledgeBase
 
 CACHE_FORMAT = 2
 # the classes a cached KB is made of: a change to them must not unpickle into old shapes
-_SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "engine/literals.py", "knowledge/cache.py")
+_SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "knowledge/entry.py", "knowledge/schema.py",
+                  "engine/literals.py", "knowledge/cache.py")
 
 
 def cache_dir() -> Optional[Path]:

@@ -1,35 +1,18 @@
-"""Load, validate and compile the knowledge base; the only module that knows the YAML shape."""
+"""Find, read and load the knowledge base: folders, YAML files, named fragments, the cache."""
 from __future__ import annotations
 
 import os
-import re
+from functools import partial
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from triage.engine.literals import derive_literals
-from triage.errors import KBError
-from triage.fixes.spec import parse_fix
-from triage.model import (
-    SEVERITIES,
-    Condition,
-    Entry,
-    Example,
-    Examples,
-    KnowledgeBase,
-    Signature,
-    Solution,
-    compile_pattern,
-)
+from triage.errors import KBError, KBErrors
+from triage.knowledge.entry import parse_entry
+from triage.knowledge.schema import ID, Checker
+from triage.model import Entry, KnowledgeBase
 
-ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
-              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix"}
-REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
-SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
-CONDITION_KEYS = {"regex", "within"}
-SOLUTION_KEYS = {"title", "why", "steps", "when"}
-EXAMPLE_KEYS = {"match", "no_match", "todo_match"}
-EXAMPLE_ITEM_KEYS = {"text", "vars"}
-DEFAULT_CONFIDENCE = 0.8
+FRAGMENTS_FILE = "_fragments.yaml"
+MAX_NODES = 200_000  # a KB file that expands to more YAML nodes is refused (alias bombs)
 
 
 def bundled_kb_dir() -> Path:
@@ -72,180 +55,126 @@ def load_kb(*extra_dirs: str | os.PathLike[str]) -> KnowledgeBase:
 
 
 def parse_files(files: List[Path]) -> KnowledgeBase:
-    entries: List[Entry] = []
-    seen: Dict[str, str] = {}
-    for path in files:
-        entry = load_entry(path)
-        if entry.id in seen:
-            raise KBError(str(path), entry.id, "id", f"duplicate id, already defined in {seen[entry.id]}")
-        seen[entry.id] = str(path)
-        entries.append(entry)
+    """Every entry of `files`; KBErrors (all problems of all files) when any is broken."""
+    entries, problems = parse_all(files)
+    if problems:
+        raise KBErrors(problems)
     return KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
 
 
-def load_entry(path: Path) -> Entry:
+def parse_all(files: List[Path]) -> Tuple[List[Entry], List[KBError]]:
+    """The entries that load, and every problem: per file, then across files (ids, causes)."""
+    entries: List[Entry] = []
+    problems: List[KBError] = []
+    try:
+        fragments = load_fragments(files)
+    except KBErrors as exc:
+        return [], exc.problems
+    for path in (f for f in files if not is_fragments(f)):
+        try:
+            entries.append(load_entry(path, fragments))
+        except KBErrors as exc:
+            problems += exc.problems
+    return entries, problems + cross_file_problems(entries)
+
+
+def cross_file_problems(entries: List[Entry]) -> List[KBError]:
+    problems: List[KBError] = []
+    seen: Dict[str, str] = {}
+    for entry in entries:
+        if entry.id in seen:
+            problems.append(KBError(entry.path, entry.id, "id", f"duplicate id, already defined in {seen[entry.id]}"))
+        seen.setdefault(entry.id, entry.path)
+    for entry in entries:
+        for target in entry.causes:
+            if target not in seen:
+                problems.append(KBError(entry.path, entry.id, "causes", f"unknown id '{target}'"))
+    return problems
+
+
+def is_fragments(path: Path) -> bool:
+    return path.name == FRAGMENTS_FILE
+
+
+def load_fragments(files: List[Path]) -> Dict[str, str]:
+    """Named regex fragments (`_fragments.yaml` beside the entries) that conditions `use:`."""
+    out: Dict[str, str] = {}
+    problems: List[KBError] = []
+    for path in filter(is_fragments, files):
+        data = read_yaml(path)
+        check = Checker(str(path), None)
+        if not isinstance(data, dict):
+            problems.append(KBError(str(path), None, None, "must map fragment names to regexes"))
+            continue
+        for name, source in data.items():
+            check.part(partial(_fragment, check, out, str(name), source), None)
+        problems += check.problems
+    if problems:
+        raise KBErrors(problems)
+    return out
+
+
+def _fragment(check: Checker, out: Dict[str, str], name: str, source: Any) -> None:
+    if not ID.fullmatch(name):
+        check.fail(name, "a fragment name must be kebab-case")
+    if name in out:
+        check.fail(name, "fragment defined twice")
+    if not isinstance(source, str) or not source.strip():
+        check.fail(name, "must be a regex string")
+    check.regex(source, name)
+    out[name] = source
+
+
+def load_entry(path: Path, fragments: Optional[Mapping[str, str]] = None) -> Entry:
+    return parse_entry(read_yaml(path), str(path), fragments or {})
+
+
+def read_yaml(path: Path) -> Any:
+    """A KB file's data. Aliases are allowed (entries share conditions with them) but the size
+    they expand to is counted first: an alias bomb is refused before it is built."""
     import yaml  # only when the cached KB is stale: start-up skips it
 
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KBErrors([KBError(str(path), None, None, f"cannot be read: {exc}")]) from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KBError(str(path), None, None, f"cannot be read as YAML: {exc}") from None
-    return parse_entry(data, str(path))
+        size = expanded_size(yaml.parse(text, Loader=loader))
+        if size > MAX_NODES:
+            raise KBErrors([KBError(str(path), None, None, f"expands to {size} YAML nodes through aliases "
+                                    f"(at most {MAX_NODES}); write fewer or smaller *aliases")])
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise KBErrors([KBError(str(path), None, None, f"cannot be read as YAML: {_where(exc)}")]) from None
 
 
-def parse_entry(data: Any, path: str) -> Entry:
-    if not isinstance(data, dict):
-        raise KBError(path, None, None, "must be a mapping with id, title, summary, ...")
-    eid = data.get("id") if isinstance(data.get("id"), str) else None
-    check = _Checker(path, eid)
-    check.keys(data, ENTRY_KEYS, "")
-    for key in REQUIRED_KEYS:
-        if key not in data:
-            check.fail(key, "is required")
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", eid or ""):
-        check.fail("id", "must be kebab-case: lower-case letters, digits and '-'")
-    if Path(path).stem != eid:
-        check.fail("id", f"must equal the file name '{Path(path).stem}'")
-    if data["severity"] not in SEVERITIES:
-        check.fail("severity", f"must be one of {', '.join(SEVERITIES)}")
-    signatures = tuple(_signature(check, s, i) for i, s in enumerate(check.list(data, "signatures")))
-    fuzzy = tuple(check.strings(data, "fuzzy"))
-    if not signatures and not fuzzy:
-        check.fail("signatures", "an entry needs at least one signature or fuzzy message")
-    return Entry(
-        id=eid or "", title=check.text(data, "title"), summary=check.text(data, "summary"),
-        tags=tuple(check.strings(data, "tags")), severity=data["severity"], path=path,
-        signatures=signatures, fuzzy=fuzzy, priority=check.integer(data, "priority", 50),
-        causes=tuple(check.strings(data, "causes")),
-        solutions=tuple(_solution(check, s, i) for i, s in enumerate(check.list(data, "solutions"))),
-        refs=tuple(check.strings(data, "refs")), notes=tuple(check.strings(data, "notes")),
-        defaults={str(k): str(v) for k, v in check.mapping(data, "defaults").items()},
-        examples=_examples(check, data.get("examples")),
-        fix=parse_fix(check.mapping(data, "fix"), path, eid or "") if data.get("fix") is not None else None,
-    )
+def expanded_size(events: Iterable[Any]) -> int:
+    """How many nodes the document holds once every alias is expanded, counted without expanding."""
+    import yaml
+
+    sizes: Dict[str, int] = {}
+    stack: List[List[Any]] = [[None, 0]]  # [anchor, nodes so far] of each open collection
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = size
+        stack[-1][1] += size
+        if stack[-1][1] > MAX_NODES:
+            return int(stack[-1][1])
+    return int(stack[0][1])
 
 
-def _signature(check: "_Checker", raw: Any, i: int) -> Signature:
-    where = f"signatures[{i}]"
-    check.keys(raw, SIGNATURE_KEYS, where)
-    if "regex" not in raw:
-        check.fail(f"{where}.regex", "is required")
-    source = check.text(raw, "regex", where)
-    check.compile(source, f"{where}.regex")
-    keywords = [k.lower() for k in check.strings(raw, "keywords", where)]
-    confidence = raw.get("confidence", DEFAULT_CONFIDENCE)
-    if not isinstance(confidence, (int, float)) or not 0 < confidence <= 1:
-        check.fail(f"{where}.confidence", "must be a number in (0, 1]")
-    span = check.integer(raw, "span", 1, where)
-    if not 1 <= span <= 20:
-        check.fail(f"{where}.span", "must be between 1 and 20")
-    return Signature(
-        name=str(raw.get("name") or f"{check.entry}#{i}"), source=source,
-        literals=tuple(keywords or derive_literals(source)), confidence=float(confidence), span=span,
-        requires=_conditions(check, raw, "requires", where), veto=_conditions(check, raw, "veto", where),
-    )
-
-
-def _conditions(check: "_Checker", raw: Mapping[str, Any], key: str, where: str) -> Tuple[Condition, ...]:
-    out = []
-    for j, cond in enumerate(check.list(raw, key, where)):
-        cw = f"{where}.{key}[{j}]"
-        check.keys(cond, CONDITION_KEYS, cw)
-        within = cond.get("within")
-        if within is not None and (not isinstance(within, int) or within < 0):
-            check.fail(f"{cw}.within", "must be a number of lines >= 0, or null for anywhere")
-        source = check.text(cond, "regex", cw)
-        literals = derive_literals(re.sub(r"\{\{\w+\}\}", ".", source))
-        check.compile(source, f"{cw}.regex")
-        out.append(Condition(source, within, tuple(literals)))
-    return tuple(out)
-
-
-def _solution(check: "_Checker", raw: Any, i: int) -> Solution:
-    where = f"solutions[{i}]"
-    check.keys(raw, SOLUTION_KEYS, where)
-    when = raw.get("when")
-    return Solution(title=check.text(raw, "title", where), why=check.text(raw, "why", where),
-                    steps=tuple(check.strings(raw, "steps", where)),
-                    when=str(when) if when is not None else None)
-
-
-def _examples(check: "_Checker", raw: Any) -> Examples:
-    if not isinstance(raw, dict):
-        check.fail("examples", "must be a mapping with match / no_match lists")
-    check.keys(raw, EXAMPLE_KEYS, "examples")
-
-    def items(key: str) -> Tuple[Example, ...]:
-        out = []
-        for j, item in enumerate(check.list(raw, key, "examples")):
-            if isinstance(item, str):
-                out.append(Example(item))
-                continue
-            iw = f"examples.{key}[{j}]"
-            check.keys(item, EXAMPLE_ITEM_KEYS, iw)
-            out.append(Example(check.text(item, "text", iw),
-                               {str(k): str(v) for k, v in check.mapping(item, "vars", iw).items()}))
-        return tuple(out)
-
-    return Examples(match=items("match"), no_match=items("no_match"), todo_match=items("todo_match"))
-
-
-class _Checker:
-    """Typed field access that raises KBError naming file, entry and field."""
-
-    def __init__(self, path: str, entry: Optional[str]) -> None:
-        self.path, self.entry = path, entry
-
-    def fail(self, field: str, problem: str) -> None:
-        raise KBError(self.path, self.entry, field, problem)
-
-    def keys(self, raw: Any, allowed: set, where: str) -> None:
-        if not isinstance(raw, dict):
-            self.fail(where or "(top)", "must be a mapping")
-        for key in raw:
-            if key not in allowed:
-                field = f"{where}.{key}" if where else str(key)
-                self.fail(field, f"unknown field; allowed: {', '.join(sorted(allowed))}")
-
-    def _field(self, where: str, key: str) -> str:
-        return f"{where}.{key}" if where else key
-
-    def text(self, raw: Mapping[str, Any], key: str, where: str = "") -> str:
-        value = raw.get(key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(self._field(where, key), "must be a non-empty string")
-        return str(value)
-
-    def list(self, raw: Mapping[str, Any], key: str, where: str = "") -> List[Any]:
-        value = raw.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(self._field(where, key), "must be a list")
-        return value
-
-    def strings(self, raw: Mapping[str, Any], key: str, where: str = "") -> List[str]:
-        values = self.list(raw, key, where)
-        for j, v in enumerate(values):
-            if not isinstance(v, str) or not v.strip():
-                self.fail(f"{self._field(where, key)}[{j}]", "must be a non-empty string")
-        return values
-
-    def mapping(self, raw: Mapping[str, Any], key: str, where: str = "") -> Dict[str, Any]:
-        value = raw.get(key) or {}
-        if not isinstance(value, dict):
-            self.fail(self._field(where, key), "must be a mapping")
-        return value
-
-    def integer(self, raw: Mapping[str, Any], key: str, default: int, where: str = "") -> int:
-        value = raw.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.fail(self._field(where, key), "must be an integer")
-        return int(value)
-
-    def compile(self, source: str, field: str) -> Any:
-        try:
-            return compile_pattern(source)
-        except Exception as exc:  # regex.error; its message says what is wrong and where
-            self.fail(field, f"invalid regex: {exc}")
+def _where(exc: Exception) -> str:
+    # PyYAML names the stream "<unicode string>"; the path is already in the message
+    return str(exc).replace('in "<unicode string>", ', "")

@@ -1,0 +1,132 @@
+"""The one schema checker for everything a KB file holds: entries, their fixes, fragments.
+
+Typed field access that names file, entry and field on every problem. A checker collects the
+problems of independent parts (each signature, solution, example list, the fix) so that
+`triage kb lint` can report all of them; loading raises the first.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, TypeVar, Union
+
+from triage.errors import KBError
+from triage.model import compile_pattern
+
+T = TypeVar("T")
+D = TypeVar("D")
+
+ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
+              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix"}
+REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
+SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
+CONDITION_KEYS = {"regex", "use", "within"}
+SOLUTION_KEYS = {"title", "why", "steps", "when"}
+EXAMPLE_KEYS = {"match", "no_match", "todo_match"}
+EXAMPLE_ITEM_KEYS = {"text", "vars"}
+ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# how strong one hit of a signature is, by name; a number in (0, 1] is still accepted
+STRENGTHS = {"certain": 0.95, "strong": 0.9, "likely": 0.85, "moderate": 0.8, "plausible": 0.7,
+             "weak": 0.6, "hint": 0.5}
+DEFAULT_CONFIDENCE = STRENGTHS["moderate"]
+# one clause of a version range: >=2.0 / <2.1 / ==2.0.* (what fixes/sitepkgs.satisfies reads)
+VERSION_CLAUSE = re.compile(r"(>=|<=|==|!=|>|<)\s*([\d.]+)(\.\*)?")
+
+
+class Checker:
+    """Checks one file's data; `fail` raises KBError naming the file, entry and field."""
+
+    def __init__(self, path: str, entry: Optional[str]) -> None:
+        self.path, self.entry = path, entry
+        self.problems: List[KBError] = []
+
+    def fail(self, field: str, problem: str) -> None:
+        raise KBError(self.path, self.entry, field, problem)
+
+    def part(self, parse: Callable[[], T], default: D) -> Union[T, D]:
+        """Parse an independent part; a problem is recorded and the next part still checked."""
+        try:
+            return parse()
+        except KBError as exc:
+            self.problems.append(exc)
+            return default
+
+    def keys(self, raw: Any, allowed: set, where: str) -> None:
+        if not isinstance(raw, dict):
+            self.fail(where or "(top)", "must be a mapping")
+        for key in raw:
+            if key not in allowed:
+                self.fail(join(where, str(key)), f"unknown field; allowed: {', '.join(sorted(allowed))}")
+
+    def text(self, raw: Mapping[str, Any], key: str, where: str = "") -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(join(where, key), "must be a non-empty string")
+        return str(value)
+
+    def optional_text(self, raw: Mapping[str, Any], key: str, where: str = "") -> Optional[str]:
+        return self.text(raw, key, where) if raw.get(key) is not None else None
+
+    def list(self, raw: Mapping[str, Any], key: str, where: str = "") -> List[Any]:
+        value = raw.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(join(where, key), "must be a list" + (" (write one item per line under it)"
+                                                              if isinstance(value, str) else ""))
+        return value
+
+    def strings(self, raw: Mapping[str, Any], key: str, where: str = "") -> List[str]:
+        values = self.list(raw, key, where)
+        for j, v in enumerate(values):
+            if not isinstance(v, str) or not v.strip():
+                self.fail(f"{join(where, key)}[{j}]", "must be a non-empty string")
+        return values
+
+    def mapping(self, raw: Mapping[str, Any], key: str, where: str = "") -> Dict[str, Any]:
+        value = raw.get(key) or {}
+        if not isinstance(value, dict):
+            self.fail(join(where, key), "must be a mapping")
+        return value
+
+    def integer(self, raw: Mapping[str, Any], key: str, default: int, where: str = "") -> int:
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(join(where, key), "must be an integer")
+        return int(value)
+
+    def strength(self, raw: Mapping[str, Any], key: str, where: str) -> float:
+        value = raw.get(key, DEFAULT_CONFIDENCE)
+        if isinstance(value, str) and value in STRENGTHS:
+            return STRENGTHS[value]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            self.fail(join(where, key), f"must be one of {', '.join(STRENGTHS)} or a number in (0, 1]")
+        return float(value)
+
+    def regex(self, source: str, field: str) -> Pattern[str]:
+        try:
+            return compile_pattern(source)
+        except Exception as exc:  # regex.error; its message says what is wrong and where
+            self.fail(field, f"invalid regex: {exc}")
+            raise  # unreachable: fail raises
+
+    def relative_path(self, raw: Mapping[str, Any], key: str, where: str = "") -> Optional[str]:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if (not isinstance(value, str) or not value.strip() or value.startswith(("/", "\\"))
+                or re.match(r"^[A-Za-z]:", value) or ".." in value.replace("\\", "/").split("/")):
+            self.fail(join(where, key), "must be a relative path without '..' (it may not leave its root)")
+        return str(value)
+
+    def version_range(self, raw: Mapping[str, Any], key: str, where: str = "") -> Optional[str]:
+        value = raw.get(key)
+        if value is None:
+            return None
+        clauses = [c.strip() for c in str(value).split(",")]
+        if not isinstance(value, str) or not all(VERSION_CLAUSE.fullmatch(c) for c in clauses):
+            self.fail(join(where, key), "must be a version range such as '>=2.0,<2.1' or '==2.0.*'")
+        return str(value)
+
+
+def join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
