@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from triage import diagnose
-from triage.cli.evaluate import read_marker
+from triage.knowledge.fixtures import read_marker
 
 from .conftest import FIXTURES
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import Optional, Sequence
 
 import click
 
@@ -53,18 +54,29 @@ def kb_catalog(kb_dirs: Sequence[str]) -> None:
 
 @kb.command("lint")
 @click.option("--no-examples", is_flag=True, help="Only validate; do not run the examples.")
+@click.option("--overlaps", is_flag=True, help="List every match example on which other entries fire too.")
+@click.option("--fixtures", type=click.Path(exists=True, file_okay=False),
+              help="Require a fixture log per entry in this folder (default: fixtures/logs in a checkout).")
 @kb_option
-def kb_lint(no_examples: bool, kb_dirs: Sequence[str]) -> None:
-    """Validate every entry and run its examples."""
-    from triage.knowledge.lint import lint
+def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs: Sequence[str]) -> None:
+    """Check every KB file with the test suite's gates; exit 1 when anything is wrong."""
+    from triage.knowledge.lint import checkout_paths, lint_dirs, overlap_table
+    from triage.knowledge.loader import bundled_kb_dir
+    from triage.knowledge.loader import kb_dirs as all_kb_dirs
 
-    kbase = get_kb(kb_dirs)
-    report = lint(kbase, run_examples=not no_examples)
+    dirs = all_kb_dirs(kb_dirs)
+    fixture_dir, catalog = checkout_paths(bundled_kb_dir()) if len(dirs) == 1 else (None, None)
+    report = lint_dirs(dirs, run_examples=not no_examples, fixtures=Path(fixtures) if fixtures else fixture_dir,
+                       catalog=catalog)
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
     for e in report.errors:
         click.echo(f"error: {e}", err=True)
-    click.echo(f"{len(kbase.entries)} entries, {len(report.errors)} errors, {len(report.warnings)} warnings")
+    for line in report.overlaps if overlaps else ():
+        click.echo(f"overlap: {line}")
+    collided = overlap_table(report.overlaps)
+    click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings; {len(report.overlaps)} match "
+               f"examples of {len(collided)} entries also fire other entries" + ("" if overlaps else " (--overlaps)"))
     sys.exit(ExitCode.FOUND if report.errors else ExitCode.CLEAN)
 
 

@@ -3,10 +3,10 @@ variables they list), `no_match` near-misses must not. Shared by `triage kb lint
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from triage.api import diagnose
-from triage.model import Entry, Example, KnowledgeBase
+from triage.model import Diagnosis, Entry, Example, KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,10 @@ def cases(kb: KnowledgeBase) -> Iterator[ExampleCase]:
 
 def check(case: ExampleCase, kb: KnowledgeBase) -> Optional[str]:
     """None when the example agrees with the entry, else what went wrong."""
-    found = {d.id: d for d in diagnose(case.example.text, kb)}
+    return verdict(case, {d.id: d for d in diagnose(case.example.text, kb)})
+
+
+def verdict(case: ExampleCase, found: Dict[str, Diagnosis]) -> Optional[str]:
     mine = found.get(case.entry.id)
     if case.kind == "no_match":
         if mine is None:
@@ -44,12 +47,22 @@ def check(case: ExampleCase, kb: KnowledgeBase) -> Optional[str]:
     return f"wrong variables: {', '.join(wrong)}" if wrong else None
 
 
-def failures(kb: KnowledgeBase) -> List[str]:
-    out = []
+def run_all(kb: KnowledgeBase) -> Tuple[List[str], List[str]]:
+    """(failures, overlaps): each example that disagrees with its entry, and each `match` example
+    on which other entries fire too (so an author sees a collision before a user does)."""
+    failures, overlaps = [], []
     for case in cases(kb):
         if case.kind == "todo_match":
             continue
-        problem = check(case, kb)
+        found = {d.id: d for d in diagnose(case.example.text, kb)}
+        problem = verdict(case, found)
         if problem:
-            out.append(f"{case.entry.path}: {case.name}: {problem}")
-    return out
+            failures.append(f"{case.entry.path}: {case.name}: {problem}")
+        others = [i for i in found if i != case.entry.id]
+        if case.kind == "match" and others:
+            overlaps.append(f"{case.name}: also {', '.join(others)}")
+    return failures, overlaps
+
+
+def failures(kb: KnowledgeBase) -> List[str]:
+    return run_all(kb)[0]

@@ -1,42 +1,115 @@
-"""`triage kb lint`: what the loader cannot see in one entry alone, plus every example."""
+"""`triage kb lint`: every gate the test suite applies to a KB entry, with the same thresholds,
+over every file (a broken file does not hide the next), plus warnings and an overlap report.
+
+The tests call these same functions, so an author whose lint run is clean meets no failing test.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import List
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from triage.knowledge.examples import failures
+from triage.knowledge.loader import entry_files, parse_all
 from triage.limits import MIN_SELECTIVE_LITERAL
-from triage.model import KnowledgeBase
+from triage.model import Entry, KnowledgeBase
+
+MIN_MATCH = 3  # `match` examples an entry needs (real wordings, across versions)
+MIN_NO_MATCH = 2  # `no_match` near-misses an entry needs
 
 
-@dataclass(frozen=True)
+@dataclass
 class LintReport:
-    errors: List[str]
-    warnings: List[str]
+    errors: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+    overlaps: List[str] = field(default_factory=list)  # example -> other entries that also fire on it
 
 
-def lint(kb: KnowledgeBase, run_examples: bool = True) -> LintReport:
-    errors: List[str] = []
-    warnings: List[str] = []
-    ids = set(kb.ids)
-    for entry in kb.entries:
-        where = f"{entry.path}: entry '{entry.id}'"
-        for target in entry.causes:
-            if target not in ids:
-                errors.append(f"{where}, field 'causes': unknown id '{target}'")
-        for i, sig in enumerate(entry.signatures):
+def lint_dirs(dirs: Sequence[Path], run_examples: bool = True, fixtures: Optional[Path] = None,
+              catalog: Optional[Path] = None) -> LintReport:
+    """Lint every KB file under `dirs`: load problems of all files, then every gate on what loads."""
+    entries, problems = parse_all(entry_files(dirs))
+    report = LintReport(errors=[str(p) for p in problems])
+    kb = KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
+    report.errors += content_problems(kb)
+    report.warnings += selectivity_warnings(kb)
+    if fixtures is not None:
+        report.errors += fixture_problems(kb, fixtures)
+    if catalog is not None and not problems:
+        report.errors += catalog_problems(kb, catalog)
+    if run_examples:
+        from triage.knowledge.examples import run_all
+
+        failures, overlaps = run_all(kb)
+        report.errors += failures
+        report.overlaps += overlaps
+    return report
+
+
+def where(entry: Entry, field_name: str) -> str:
+    return f"{entry.path}: entry '{entry.id}', field '{field_name}'"
+
+
+def content_problems(kb: KnowledgeBase) -> List[str]:
+    """What every entry must carry: examples enough to prove it, solutions, refs."""
+    out = []
+    for e in kb.entries:
+        if len(e.examples.match) < MIN_MATCH or len(e.examples.no_match) < MIN_NO_MATCH:
+            out.append(f"{where(e, 'examples')}: needs at least {MIN_MATCH} match and {MIN_NO_MATCH} no_match "
+                       f"examples (has {len(e.examples.match)} and {len(e.examples.no_match)})")
+        if not e.solutions:
+            out.append(f"{where(e, 'solutions')}: needs at least one solution")
+        if not e.refs:
+            out.append(f"{where(e, 'refs')}: cite the upstream issue, PR or docs that back the entry")
+    return out
+
+
+def selectivity_warnings(kb: KnowledgeBase) -> List[str]:
+    out = []
+    for e in kb.entries:
+        for i, sig in enumerate(e.signatures):
             if not sig.literals:
-                warnings.append(f"{where}, field 'signatures[{i}]': no prefilter literal; add keywords")
+                out.append(f"{where(e, f'signatures[{i}]')}: no prefilter literal; add keywords")
             elif min(len(lit.encode("utf-8")) for lit in sig.literals) < MIN_SELECTIVE_LITERAL:
-                warnings.append(f"{where}, field 'signatures[{i}]': literal {sorted(sig.literals, key=len)[0]!r}"
-                                " is too short to be selective; add keywords")
-        for i, sig in enumerate(entry.signatures):
+                out.append(f"{where(e, f'signatures[{i}]')}: literal {sorted(sig.literals, key=len)[0]!r} "
+                           "is too short to be selective; add keywords")
             for j, cond in enumerate(sig.requires + sig.veto):
                 if cond.within is None and (not cond.literals or min(map(len, cond.literals)) < 3):
-                    warnings.append(f"{where}, field 'signatures[{i}]' condition {j}: a whole-log condition "
-                                    "without a literal of 3+ characters is checked on every line; make it selective")
-        if len(entry.examples.match) < 3 or len(entry.examples.no_match) < 2:
-            warnings.append(f"{where}, field 'examples': fewer than 3 match / 2 no_match examples")
-    if run_examples:
-        errors += failures(kb)
-    return LintReport(errors, warnings)
+                    out.append(f"{where(e, f'signatures[{i}]')} condition {j}: a whole-log condition without "
+                               "a literal of 3+ characters is checked on every line; make it selective")
+    return out
+
+
+def fixture_problems(kb: KnowledgeBase, fixtures: Path) -> List[str]:
+    """Every entry has a fixture log that expects it (fixtures/README.md)."""
+    from triage.knowledge.fixtures import labelled_logs
+
+    covered = {m.label for m in labelled_logs(fixtures)}
+    return [f"{where(e, 'id')}: no fixture expects it; write {fixtures}/{e.id}.log "
+            "(first line: # triage-fixture: expect=<id> line=<N>)" for e in kb.entries if e.id not in covered]
+
+
+def catalog_problems(kb: KnowledgeBase, catalog: Path) -> List[str]:
+    from triage.knowledge.catalog import catalog_markdown
+
+    current = catalog.read_text(encoding="utf-8") if catalog.is_file() else ""
+    if current == catalog_markdown(kb):
+        return []
+    return [f"{catalog}: out of date; regenerate it with `triage kb catalog > {catalog}`"]
+
+
+def checkout_paths(kb_dir: Path) -> Tuple[Optional[Path], Optional[Path]]:
+    """In a source checkout, the fixtures folder and the catalogue beside the bundled kb/."""
+    root = kb_dir.parent
+    fixtures, catalog = root / "fixtures" / "logs", root / "docs" / "catalog.md"
+    if kb_dir.name != "kb" or not fixtures.is_dir():
+        return None, None
+    return fixtures, catalog
+
+
+def overlap_table(overlaps: List[str]) -> Dict[str, int]:
+    """How many examples of each entry also fire another entry (for the summary line)."""
+    counts: Dict[str, int] = {}
+    for line in overlaps:
+        entry = line.split("::", 1)[0]
+        counts[entry] = counts.get(entry, 0) + 1
+    return counts
