@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from triage.errors import PatchError
-from triage.fixes.spec import FixSpec
-from triage.model import Diagnosis, Entry, KnowledgeBase, compile_pattern
 from triage.fixes.patch import (
     BACKUP_SUFFIX,
     FileEdit,
@@ -22,6 +20,8 @@ from triage.fixes.patch import (
     unified_diff,
 )
 from triage.fixes.sitepkgs import inside, locate, satisfies, site_dirs
+from triage.fixes.spec import FixSpec
+from triage.model import Diagnosis, Entry, KnowledgeBase, compile_pattern
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "site-packages", "__pycache__", ".tox"}
 
@@ -141,8 +141,8 @@ def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Uni
 
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
-    from triage.fixes.rewrite import find_command, rewrite
     from triage.engine.normalize import normalize
+    from triage.fixes.rewrite import find_command, rewrite
 
     if not log:
         return replace(base, outcome="target-not-found", reason="give the log (--log FILE) that shows the failing command")

@@ -5,9 +5,9 @@ from typing import List, Optional, Sequence, Tuple
 
 import regex
 
+from triage.engine.normalize import Line
 from triage.fixes.spec import FixSpec
 from triage.model import compile_pattern
-from triage.engine.normalize import Line
 
 _PROMPT = regex.compile(r"^(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#>]\s+|^\+\s+|^>>>\s*!?|^PS [^>]*>\s*")
 # a Dockerfile step as `docker build` echoes it: "=> ERROR [5/8] RUN cmd", "> [5/8] RUN cmd:"
