@@ -59,6 +59,14 @@ class FixSpec:
     examples: Tuple[Mapping[str, str], ...] = ()
 
 
+def _relative(value: Any) -> bool:
+    """A path that stays under its root wherever it is joined: a patch must not write elsewhere."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    parts = value.replace("\\", "/").split("/")
+    return not (value.startswith(("/", "\\", "~")) or ":" in parts[0] or ".." in parts)
+
+
 def parse_fix(raw: Mapping[str, Any], path: str, entry: str) -> FixSpec:
     def fail(field: str, problem: str) -> KBError:
         return KBError(path, entry, f"fix.{field}", problem)
@@ -72,10 +80,9 @@ def parse_fix(raw: Mapping[str, Any], path: str, entry: str) -> FixSpec:
     safety = raw.get("safety", "safe" if kind in ("package", "project") else "display")
     if safety not in SAFETIES:
         raise fail("safety", f"must be one of {', '.join(SAFETIES)}")
-    for key in ("file", "glob"):
-        value = raw.get(key)
-        if value is not None and (not isinstance(value, str) or value.startswith(("/", "\\")) or ".." in value.replace("\\", "/").split("/")):
-            raise fail(key, "must be a relative path without '..'")
+    for key in ("module", "file", "glob"):
+        if raw.get(key) is not None and not _relative(raw[key]):
+            raise fail(key, "must be a relative path without '..' (no leading '/', '~' or drive)")
     required = {"package": ("package", "module", "file", "old", "new"), "project": ("glob",),
                 "command": ("find", "rewrite"), "shell": ("run",)}
     for key in required[kind]:

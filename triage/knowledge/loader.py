@@ -84,14 +84,9 @@ def parse_files(files: List[Path]) -> KnowledgeBase:
 
 
 def load_entry(path: Path) -> Entry:
-    import yaml  # only when the cached KB is stale: start-up skips it
+    from triage.knowledge.yamlsafe import read_yaml  # refuses aliases: no "billion laughs"
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise KBError(str(path), None, None, f"cannot be read as YAML: {exc}") from None
-    return parse_entry(data, str(path))
+    return parse_entry(read_yaml(path), str(path))
 
 
 def parse_entry(data: Any, path: str) -> Entry:
