@@ -1,7 +1,7 @@
 """`triage fix` and `triage --fix`: show a plan as a diff, then apply, revert or run it."""
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 from typing import Any, Optional
 
@@ -28,6 +28,8 @@ def describe(plan: FixPlan) -> str:
         lines.append(plan.diff.rstrip("\n"))
     if plan.kind != "shell":
         lines += [f"  then: $ {step}" for step in plan.run]
+    if plan.outcome == "ready":
+        lines += [f"  --run: {inv.show()}" for inv in plan.invocations]
     return "\n".join(lines)
 
 
@@ -75,17 +77,25 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
 
 
 def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
-    commands = ([plan.command] if plan.command else []) + list(plan.run)
+    invocations = plan.invocations
     if not run:
-        click.echo("(not run: add --run to run " + ("it" if len(commands) == 1 else "them") + " after a confirmation)")
+        click.echo("(not run: add --run to run " + ("it" if len(invocations) == 1 else "them") + " after a confirmation)")
         return ExitCode.CLEAN
-    for command in commands:
-        if not confirm(f"Run: {command}?", yes):
+    refused = [inv.refused for inv in invocations if inv.refused]
+    if refused:
+        click.echo(f"triage: refusing to run: {refused[0]}", err=True)
+        return ExitCode.REFUSED
+    for inv in invocations:
+        if not confirm(f"Run {inv.show()}?", yes):
             return ExitCode.REFUSED
-        # the user asked for exactly this command line; bash, for $RANDOM and friends
-        code = subprocess.call(["bash", "-c", command] if shutil.which("bash") else command, shell=not shutil.which("bash"))
+        args, env = inv.command()
+        try:  # no shell: the words shown are the words run
+            code = subprocess.call(args, env={**os.environ, **env})
+        except OSError as exc:
+            click.echo(f"triage: cannot run {args[0]}: {exc.strerror or exc}", err=True)
+            return ExitCode.ERROR
         if code != 0:
-            click.echo(f"triage: `{command}` exited {code}", err=True)
+            click.echo(f"triage: {inv.show()} exited {code}", err=True)
             return code
     return ExitCode.CLEAN
 

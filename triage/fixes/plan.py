@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from triage.errors import PatchError
+from triage.fixes.argv import Invocation, from_log, from_template
 from triage.fixes.patch import (
     BACKUP_SUFFIX,
     FileEdit,
@@ -41,6 +42,7 @@ class FixPlan:
     command: Optional[str] = None  # the corrected command
     run: Tuple[str, ...] = ()
     root: Optional[str] = None  # the package or project folder edits stay inside
+    invocations: Tuple[Invocation, ...] = ()  # what --run runs: the command, then `run`, as argv
 
     @property
     def applicable(self) -> bool:
@@ -64,7 +66,8 @@ def plan_fix(id_or_diagnosis: Union[str, Diagnosis], *, python: Optional[str] = 
              site_packages: Optional[str] = None, project: Optional[str] = None,
              log: Optional[str] = None, kb: Optional[KnowledgeBase] = None) -> FixPlan:
     entry, spec = _entry(id_or_diagnosis, kb)
-    base = FixPlan(entry.id, spec.kind, spec.safety, "ready", spec.description, versions=spec.versions, run=spec.run)
+    base = FixPlan(entry.id, spec.kind, spec.safety, "ready", spec.description, versions=spec.versions, run=spec.run,
+                   invocations=tuple(from_template(c, {}) for c in spec.run))
     try:
         if spec.kind == "package":
             return _plan_package(base, spec, python, site_packages)
@@ -137,7 +140,8 @@ def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Uni
 
     values = {**entry.defaults, **({} if isinstance(id_or_diagnosis, str) else id_or_diagnosis.variables)}
     commands = tuple(fill(c, values) for c in spec.run)
-    return replace(base, run=commands, target="shell", diff="".join(f"$ {c}\n" for c in commands))
+    return replace(base, run=commands, target="shell", diff="".join(f"$ {c}\n" for c in commands),
+                   invocations=tuple(from_template(c, values) for c in spec.run))
 
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
@@ -155,7 +159,8 @@ def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Opti
     base = replace(base, target=f"line {line}: {command}")
     if state != "ready" or fixed is None:
         return _not_ready(base, state, f"command on line {line}")
-    return replace(base, command=fixed, diff=f"- {command}\n+ {fixed}\n")
+    return replace(base, command=fixed, diff=f"- {command}\n+ {fixed}\n",
+                   invocations=(from_log(fixed),) + base.invocations)
 
 
 def apply_fix(plan: FixPlan) -> FixPlan:
