@@ -53,6 +53,7 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         if revert:
             plan = revert_fix(plan)
             click.echo(f"reverted {plan.entry_id}: {plan.reason}")
+            _notes(plan)
             return ExitCode.CLEAN
         click.echo(describe(plan))
         if plan.outcome != "ready":
@@ -69,11 +70,17 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         if ask and not confirm(f"Apply this change to {plan.target}?", yes):
             return ExitCode.REFUSED
         plan = apply_fix(plan)
+        _notes(plan)
         click.echo(f"applied {plan.entry_id}; undo with: triage fix {plan.entry_id} --revert")
         return ExitCode.CLEAN
     except PatchError as exc:
         click.echo(f"triage: {exc}", err=True)
         return OUTCOME_EXIT.get(exc.outcome, ExitCode.ERROR)
+
+
+def _notes(plan: FixPlan) -> None:
+    for note in plan.notes:
+        click.echo(f"  note: {note}")
 
 
 def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:

@@ -13,7 +13,6 @@ from triage.fixes.patch import (
     FileEdit,
     apply_edit,
     backup_entry,
-    backup_paths,
     edit_exact,
     edit_regex,
     read_text,
@@ -43,6 +42,7 @@ class FixPlan:
     run: Tuple[str, ...] = ()
     root: Optional[str] = None  # the package or project folder edits stay inside
     invocations: Tuple[Invocation, ...] = ()  # what --run runs: the command, then `run`, as argv
+    notes: Tuple[str, ...] = ()  # what applying or reverting cleaned up on the way
 
     @property
     def applicable(self) -> bool:
@@ -169,9 +169,10 @@ def apply_fix(plan: FixPlan) -> FixPlan:
         raise PatchError(f"{plan.entry_id}: nothing to apply ({plan.outcome}: {plan.reason})", outcome=plan.outcome)
     if plan.kind in ("command", "shell"):
         raise PatchError("commands are run by the CLI (--run), not written to a file", outcome="usage")
+    notes: List[str] = []
     for edit in plan.edits:
-        apply_edit(edit, plan.entry_id)
-    return replace(plan, outcome="applied")
+        notes += apply_edit(edit, plan.entry_id)
+    return replace(plan, outcome="applied", notes=tuple(notes))
 
 
 def revert_fix(plan: FixPlan) -> FixPlan:
@@ -179,9 +180,9 @@ def revert_fix(plan: FixPlan) -> FixPlan:
     paths = [Path(p) for p in _patched_files(plan)]
     if not paths:
         raise PatchError(f"{plan.entry_id}: no file patched by triage to revert", outcome="refused")
-    for path in paths:
-        revert_file(path, plan.entry_id)
-    return replace(plan, outcome="reverted", reason=f"restored {', '.join(map(str, paths))}")
+    root = Path(plan.root) if plan.root else None
+    notes = [note for path in paths for note in revert_file(path, plan.entry_id, root)]
+    return replace(plan, outcome="reverted", reason=f"restored {', '.join(map(str, paths))}", notes=tuple(notes))
 
 
 def _patched_files(plan: FixPlan) -> Sequence[str]:
@@ -189,10 +190,11 @@ def _patched_files(plan: FixPlan) -> Sequence[str]:
     if plan.target and plan.kind == "package":
         candidates.append(Path(plan.target))
     if plan.kind == "project" and plan.root:
-        suffix = BACKUP_SUFFIX + ".json"
-        candidates += [m.with_name(m.name[: -len(suffix)]) for m in sorted(Path(plan.root).rglob("*" + suffix))]
-    found = []
+        for suffix in (BACKUP_SUFFIX, BACKUP_SUFFIX + ".json"):
+            candidates += [m.with_name(m.name[: -len(suffix)]) for m in sorted(Path(plan.root).rglob("*" + suffix))]
+    found: List[str] = []
     for path in candidates:
-        if backup_paths(path)[0].exists() and backup_entry(path) == plan.entry_id and str(path) not in found:
+        # '' is a leftover without readable metadata: revert_file explains or settles it
+        if backup_entry(path) in (plan.entry_id, "") and str(path) not in found:
             found.append(str(path))
     return found
