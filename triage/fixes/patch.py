@@ -101,23 +101,33 @@ def held(real: Path) -> Iterator[Folder]:
         with Folder(real.parent) as folder, folder.locked(real.name):
             yield folder
     except PermissionError as exc:
-        raise PatchError(f"{real}: permission denied ({exc.filename or real.parent}); triage writes the new file, "
+        raise PatchError(f"{real}: permission denied ({_where(real, exc)}); triage writes the new file, "
                          "its backup and a lock beside it: run as a user who can write in "
                          f"{real.parent} (the owner of the installation), or patch a copy you own",
                          outcome="refused") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise PatchError(f"{real}: a symbolic link appeared at one of triage's names beside it "
-                             f"({exc.filename}); triage never writes through links: remove it", outcome="refused") from None
-        raise PatchError(f"{real}: {exc.strerror or exc} ({exc.filename or real.parent})", outcome="refused") from None
+                             f"({_where(real, exc)}); triage never writes through links: remove it",
+                             outcome="refused") from None
+        raise PatchError(f"{real}: {exc.strerror or exc} ({_where(real, exc)})", outcome="refused") from None
+
+
+def _where(real: Path, exc: OSError) -> Path:
+    # names opened in the held folder are relative to it
+    return real.parent / str(exc.filename) if exc.filename else real.parent
 
 
 def writable(folder: Folder, real: Path) -> None:
+    """Refuse a file its owner made read-only (root could write it anyway) or this user cannot write."""
     mode = folder.mode(real.name)
-    if not mode & 0o222 or not os.access(real, os.W_OK):
+    if not mode & 0o222:
         raise PatchError(f"{real}: read-only (mode {mode:04o}); triage does not change a file its owner made "
                          f"read-only: make it writable first (chmod u+w {real}) if you mean to patch it",
                          outcome="refused")
+    if not os.access(real, os.W_OK):
+        raise PatchError(f"{real}: not writable by this user (mode {mode:04o}); run as the user who installed it, "
+                         "or patch an environment you own", outcome="refused")
 
 
 def apply_edit(edit: FileEdit, entry_id: str) -> List[str]:
