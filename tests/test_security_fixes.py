@@ -336,3 +336,13 @@ def test_read_only_package_folder_gives_a_clear_refusal(tmp_path: Path) -> None:
     finally:
         target.parent.chmod(0o755)
     assert target.read_text() == BODY
+
+
+def test_dry_run_says_up_front_when_run_would_refuse(tmp_path: Path) -> None:
+    """torchrun's corrected port is shell arithmetic: shown to copy, never run by triage."""
+    r = subprocess.run([sys.executable, "-m", "triage", "fix", "torchrun-port-in-use", "--log",
+                        str(FIXTURES / "torchrun-port-in-use.log")], capture_output=True, cwd=tmp_path,
+                       env=fake_pip(tmp_path), timeout=120)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and "--run: will not run: the command holds a '$'" in out
+    assert "(not run: triage will not run this one" in out and "add --run" not in out

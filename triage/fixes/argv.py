@@ -32,7 +32,7 @@ class Invocation:
         """Exactly what will run, unambiguous (Python list syntax, every quote visible)."""
         if self.refused:
             return f"will not run: {self.refused}"
-        env = "".join(f"with {k}={v!r} " for k, v in self.env)
+        env = f"env {dict(self.env)!r} + " if self.env else ""
         if self.script is not None:
             return f"{env}sh -c {self.script!r} with $1... = {list(self.argv)!r}"
         return f"{env}argv {list(self.argv)!r}"
@@ -78,8 +78,8 @@ def from_log(text: str) -> Invocation:
     """A command taken from a log (a corrected command): plain words only."""
     problem = shell_syntax(text)
     if problem:
-        return Invocation(refused=f"the command holds {problem}, which only a shell understands; triage runs no "
-                                  "log text through a shell: check it and run it yourself")
+        return Invocation(refused=f"the command holds {problem}, which only a shell understands; triage passes no "
+                                  "command built from a log to a shell: check it and run it yourself")
     env, words = _split(text)
     return Invocation(words, env) if words else Invocation(refused="the command is empty")
 

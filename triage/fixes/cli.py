@@ -85,10 +85,11 @@ def _notes(plan: FixPlan) -> None:
 
 def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
     invocations = plan.invocations
-    if not run:
-        click.echo("(not run: add --run to run " + ("it" if len(invocations) == 1 else "them") + " after a confirmation)")
-        return ExitCode.CLEAN
     refused = [inv.refused for inv in invocations if inv.refused]
+    if not run:
+        click.echo("(not run: triage will not run this one; check it and run it yourself)" if refused else
+                   "(not run: add --run to run " + ("it" if len(invocations) == 1 else "them") + " after a confirmation)")
+        return ExitCode.CLEAN
     if refused:
         click.echo(f"triage: refusing to run: {refused[0]}", err=True)
         return ExitCode.REFUSED
