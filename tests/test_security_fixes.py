@@ -346,3 +346,16 @@ def test_dry_run_says_up_front_when_run_would_refuse(tmp_path: Path) -> None:
     out = r.stdout.decode()
     assert r.returncode == 0 and "--run: will not run: the command holds a '$'" in out
     assert "(not run: triage will not run this one" in out and "add --run" not in out
+
+
+def test_stale_temp_alone_is_cleaned_but_is_no_backup_to_revert(tmp_path: Path) -> None:
+    from triage.fixes.patch import revert_file
+
+    _, root, target = setup(tmp_path)
+    stale = target.with_name(".mod.py.0123abcd.triage-tmp")
+    stale.write_bytes(b"x" * 4096)
+    unrelated = target.with_name(".mod.py.notours.tmp")
+    unrelated.write_text("someone else's")
+    with pytest.raises(PatchError, match="no triage backup"):
+        revert_file(target, "demo-patch", root)
+    assert not stale.exists() and unrelated.exists() and target.read_text() == BODY

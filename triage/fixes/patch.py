@@ -18,7 +18,7 @@ from typing import Iterator, List, Optional, Pattern, Tuple
 import regex
 
 from triage.errors import PatchError
-from triage.fixes.recover import BACKUP_SUFFIX, metadata, settle
+from triage.fixes.recover import BACKUP_SUFFIX, metadata, names, settle
 from triage.fixes.safeio import Folder
 from triage.fixes.sitepkgs import inside
 
@@ -171,9 +171,10 @@ def backup_entry(path: Path) -> Optional[str]:
 def revert_file(path: Path, entry_id: str, root: Optional[Path] = None) -> List[str]:
     real = resolved(root, path)
     with held(real) as folder:
+        left = any(folder.kind(name) for name in names(real))
         notes, info = settle(folder, real)
         if info is None:
-            if notes:  # what was left described a file never changed: nothing to restore
+            if left:  # settle found the file exactly as before the fix: nothing to restore
                 return notes
             raise PatchError(f"{path}: no triage backup to revert", outcome="refused")
         backup = backup_paths(real)[0]

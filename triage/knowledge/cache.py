@@ -37,11 +37,13 @@ _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
 }
 _FIELD_NAMES: Dict[type, Tuple[str, ...]] = {}
 _PLAIN = {str, int, float, bool, type(None), tuple, dict}
-_NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# owner checks and link-free opens need POSIX; elsewhere (Windows) there is no cache at all
+_CHECKABLE = hasattr(os, "geteuid") and _NOFOLLOW != 0 and os.open in os.supports_dir_fd
 
 
 def cache_dir() -> Optional[Path]:
-    if os.environ.get("TRIAGE_NO_CACHE"):
+    if os.environ.get("TRIAGE_NO_CACHE") or not _CHECKABLE:
         return None
     base = os.environ.get("TRIAGE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return Path(base) / "triage" if base and base != "~/.cache" else None

@@ -29,8 +29,8 @@ def read_yaml(path: Path) -> Any:
                 return None
             size = expanded_size(node, str(path))
             if size > MAX_NODES:
-                raise KBError(str(path), None, None, f"its aliases expand to {size:,} values (at most "
-                                                     f"{MAX_NODES:,}); write it with fewer anchors (&name, *name)")
+                raise KBError(str(path), None, None, f"its aliases expand to more than {MAX_NODES:,} values; "
+                                                     "write it with fewer anchors and aliases (&name, *name)")
             return loader.construct_document(node)
         finally:
             loader.dispose()
