@@ -84,7 +84,7 @@ def parse_files(files: List[Path]) -> KnowledgeBase:
 
 
 def load_entry(path: Path) -> Entry:
-    from triage.knowledge.yamlsafe import read_yaml  # refuses aliases: no "billion laughs"
+    from triage.knowledge.yamlsafe import read_yaml  # bounds alias expansion: no "billion laughs"
 
     return parse_entry(read_yaml(path), str(path))
 
