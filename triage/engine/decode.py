@@ -26,9 +26,17 @@ def decode(data: bytes) -> str:
     return data.decode(sniff(data[:8192]), errors="replace")
 
 
-def _looks_utf16le(head: bytes) -> bool:
-    odd = head[1::2]
-    return len(odd) > 16 and odd.count(0) > 0.9 * len(odd) and head[0::2].count(0) < 0.1 * len(odd)
+def _utf16_order(head: bytes) -> "str | None":
+    """'le' or 'be' when `head` is mostly ASCII as UTF-16 without a BOM: every high byte is 0.
+    Windows tools write little-endian, Java and some converters big-endian."""
+    even, odd = head[0::2], head[1::2]
+    if len(odd) <= 16:
+        return None
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(odd):
+        return "le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "be"
+    return None
 
 
 def looks_mangled(text: str) -> bool:
@@ -79,8 +87,9 @@ def sniff(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[:8192]
-    if sample and _looks_utf16le(sample):
-        return "utf-16-le"
+    order = _utf16_order(sample) if sample else None
+    if order:
+        return f"utf-16-{order}"
     if sample and sum(sample.count(b) for b in _BINARY_BYTES) > len(sample) // 20:
         raise InputError("input looks like binary data, not a text log")
     return "utf-8"

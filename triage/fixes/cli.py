@@ -1,7 +1,7 @@
 """`triage fix` and `triage --fix`: show a plan as a diff, then apply, revert or run it."""
 from __future__ import annotations
 
-import shutil
+import os
 import subprocess
 from typing import Any, Optional
 
@@ -28,6 +28,8 @@ def describe(plan: FixPlan) -> str:
         lines.append(plan.diff.rstrip("\n"))
     if plan.kind != "shell":
         lines += [f"  then: $ {step}" for step in plan.run]
+    if plan.outcome == "ready":
+        lines += [f"  --run: {inv.show()}" for inv in plan.invocations]
     return "\n".join(lines)
 
 
@@ -51,6 +53,7 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         if revert:
             plan = revert_fix(plan)
             click.echo(f"reverted {plan.entry_id}: {plan.reason}")
+            _notes(plan)
             return ExitCode.CLEAN
         click.echo(describe(plan))
         if plan.outcome != "ready":
@@ -67,6 +70,7 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         if ask and not confirm(f"Apply this change to {plan.target}?", yes):
             return ExitCode.REFUSED
         plan = apply_fix(plan)
+        _notes(plan)
         click.echo(f"applied {plan.entry_id}; undo with: triage fix {plan.entry_id} --revert")
         return ExitCode.CLEAN
     except PatchError as exc:
@@ -74,18 +78,32 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
         return OUTCOME_EXIT.get(exc.outcome, ExitCode.ERROR)
 
 
+def _notes(plan: FixPlan) -> None:
+    for note in plan.notes:
+        click.echo(f"  note: {note}")
+
+
 def _run_commands(plan: FixPlan, run: bool, yes: bool) -> int:
-    commands = ([plan.command] if plan.command else []) + list(plan.run)
+    invocations = plan.invocations
+    refused = [inv.refused for inv in invocations if inv.refused]
     if not run:
-        click.echo("(not run: add --run to run " + ("it" if len(commands) == 1 else "them") + " after a confirmation)")
+        click.echo("(not run: triage will not run this one; check it and run it yourself)" if refused else
+                   "(not run: add --run to run " + ("it" if len(invocations) == 1 else "them") + " after a confirmation)")
         return ExitCode.CLEAN
-    for command in commands:
-        if not confirm(f"Run: {command}?", yes):
+    if refused:
+        click.echo(f"triage: refusing to run: {refused[0]}", err=True)
+        return ExitCode.REFUSED
+    for inv in invocations:
+        if not confirm(f"Run {inv.show()}?", yes):
             return ExitCode.REFUSED
-        # the user asked for exactly this command line; bash, for $RANDOM and friends
-        code = subprocess.call(["bash", "-c", command] if shutil.which("bash") else command, shell=not shutil.which("bash"))
+        args, env = inv.command()
+        try:  # no shell: the words shown are the words run
+            code = subprocess.call(args, env={**os.environ, **env})
+        except OSError as exc:
+            click.echo(f"triage: cannot run {args[0]}: {exc.strerror or exc}", err=True)
+            return ExitCode.ERROR
         if code != 0:
-            click.echo(f"triage: `{command}` exited {code}", err=True)
+            click.echo(f"triage: {inv.show()} exited {code}", err=True)
             return code
     return ExitCode.CLEAN
 

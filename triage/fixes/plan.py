@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from triage.errors import PatchError
+from triage.fixes.argv import Invocation, from_log, from_template
 from triage.fixes.patch import (
     BACKUP_SUFFIX,
     FileEdit,
     apply_edit,
     backup_entry,
-    backup_paths,
     edit_exact,
     edit_regex,
     read_text,
@@ -41,6 +41,8 @@ class FixPlan:
     command: Optional[str] = None  # the corrected command
     run: Tuple[str, ...] = ()
     root: Optional[str] = None  # the package or project folder edits stay inside
+    invocations: Tuple[Invocation, ...] = ()  # what --run runs: the command, then `run`, as argv
+    notes: Tuple[str, ...] = ()  # what applying or reverting cleaned up on the way
 
     @property
     def applicable(self) -> bool:
@@ -64,7 +66,8 @@ def plan_fix(id_or_diagnosis: Union[str, Diagnosis], *, python: Optional[str] = 
              site_packages: Optional[str] = None, project: Optional[str] = None,
              log: Optional[str] = None, kb: Optional[KnowledgeBase] = None) -> FixPlan:
     entry, spec = _entry(id_or_diagnosis, kb)
-    base = FixPlan(entry.id, spec.kind, spec.safety, "ready", spec.description, versions=spec.versions, run=spec.run)
+    base = FixPlan(entry.id, spec.kind, spec.safety, "ready", spec.description, versions=spec.versions, run=spec.run,
+                   invocations=tuple(from_template(c, {}) for c in spec.run))
     try:
         if spec.kind == "package":
             return _plan_package(base, spec, python, site_packages)
@@ -137,7 +140,8 @@ def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Uni
 
     values = {**entry.defaults, **({} if isinstance(id_or_diagnosis, str) else id_or_diagnosis.variables)}
     commands = tuple(fill(c, values) for c in spec.run)
-    return replace(base, run=commands, target="shell", diff="".join(f"$ {c}\n" for c in commands))
+    return replace(base, run=commands, target="shell", diff="".join(f"$ {c}\n" for c in commands),
+                   invocations=tuple(from_template(c, values) for c in spec.run))
 
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
@@ -155,7 +159,8 @@ def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Opti
     base = replace(base, target=f"line {line}: {command}")
     if state != "ready" or fixed is None:
         return _not_ready(base, state, f"command on line {line}")
-    return replace(base, command=fixed, diff=f"- {command}\n+ {fixed}\n")
+    return replace(base, command=fixed, diff=f"- {command}\n+ {fixed}\n",
+                   invocations=(from_log(fixed),) + base.invocations)
 
 
 def apply_fix(plan: FixPlan) -> FixPlan:
@@ -164,9 +169,10 @@ def apply_fix(plan: FixPlan) -> FixPlan:
         raise PatchError(f"{plan.entry_id}: nothing to apply ({plan.outcome}: {plan.reason})", outcome=plan.outcome)
     if plan.kind in ("command", "shell"):
         raise PatchError("commands are run by the CLI (--run), not written to a file", outcome="usage")
+    notes: List[str] = []
     for edit in plan.edits:
-        apply_edit(edit, plan.entry_id)
-    return replace(plan, outcome="applied")
+        notes += apply_edit(edit, plan.entry_id)
+    return replace(plan, outcome="applied", notes=tuple(notes))
 
 
 def revert_fix(plan: FixPlan) -> FixPlan:
@@ -174,9 +180,9 @@ def revert_fix(plan: FixPlan) -> FixPlan:
     paths = [Path(p) for p in _patched_files(plan)]
     if not paths:
         raise PatchError(f"{plan.entry_id}: no file patched by triage to revert", outcome="refused")
-    for path in paths:
-        revert_file(path, plan.entry_id)
-    return replace(plan, outcome="reverted", reason=f"restored {', '.join(map(str, paths))}")
+    root = Path(plan.root) if plan.root else None
+    notes = [note for path in paths for note in revert_file(path, plan.entry_id, root)]
+    return replace(plan, outcome="reverted", reason=f"restored {', '.join(map(str, paths))}", notes=tuple(notes))
 
 
 def _patched_files(plan: FixPlan) -> Sequence[str]:
@@ -184,10 +190,11 @@ def _patched_files(plan: FixPlan) -> Sequence[str]:
     if plan.target and plan.kind == "package":
         candidates.append(Path(plan.target))
     if plan.kind == "project" and plan.root:
-        suffix = BACKUP_SUFFIX + ".json"
-        candidates += [m.with_name(m.name[: -len(suffix)]) for m in sorted(Path(plan.root).rglob("*" + suffix))]
-    found = []
+        for suffix in (BACKUP_SUFFIX, BACKUP_SUFFIX + ".json"):
+            candidates += [m.with_name(m.name[: -len(suffix)]) for m in sorted(Path(plan.root).rglob("*" + suffix))]
+    found: List[str] = []
     for path in candidates:
-        if backup_paths(path)[0].exists() and backup_entry(path) == plan.entry_id and str(path) not in found:
+        # '' is a leftover without readable metadata: revert_file explains or settles it
+        if backup_entry(path) in (plan.entry_id, "") and str(path) not in found:
             found.append(str(path))
     return found

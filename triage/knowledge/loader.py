@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from triage.errors import KBError, KBErrors
+from triage.knowledge import yamlsafe
 from triage.knowledge.entry import parse_entry
 from triage.knowledge.schema import ID, Checker
 from triage.model import Entry, KnowledgeBase
 
 FRAGMENTS_FILE = "_fragments.yaml"
-MAX_NODES = 200_000  # a KB file that expands to more YAML nodes is refused (alias bombs)
 
 
 def bundled_kb_dir() -> Path:
@@ -130,51 +130,8 @@ def load_entry(path: Path, fragments: Optional[Mapping[str, str]] = None) -> Ent
 
 
 def read_yaml(path: Path) -> Any:
-    """A KB file's data. Aliases are allowed (entries share conditions with them) but the size
-    they expand to is counted first: an alias bomb is refused before it is built."""
-    import yaml  # only when the cached KB is stale: start-up skips it
-
+    """A KB file's data (alias expansion bounded, see yamlsafe); problems as KBErrors."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KBErrors([KBError(str(path), None, None, f"cannot be read: {exc}")]) from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        size = expanded_size(yaml.parse(text, Loader=loader))
-        if size > MAX_NODES:
-            raise KBErrors([KBError(str(path), None, None, f"expands to {size} YAML nodes through aliases "
-                                    f"(at most {MAX_NODES}); write fewer or smaller *aliases")])
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        raise KBErrors([KBError(str(path), None, None, f"cannot be read as YAML: {_where(exc)}")]) from None
-
-
-def expanded_size(events: Iterable[Any]) -> int:
-    """How many nodes the document holds once every alias is expanded, counted without expanding."""
-    import yaml
-
-    sizes: Dict[str, int] = {}
-    stack: List[List[Any]] = [[None, 0]]  # [anchor, nodes so far] of each open collection
-    for event in events:
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            stack.append([event.anchor, 1])
-            continue
-        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            anchor, size = stack.pop()
-        elif isinstance(event, yaml.ScalarEvent):
-            anchor, size = event.anchor, 1
-        elif isinstance(event, yaml.AliasEvent):
-            anchor, size = None, sizes.get(event.anchor, 1)
-        else:
-            continue
-        if anchor:
-            sizes[anchor] = size
-        stack[-1][1] += size
-        if stack[-1][1] > MAX_NODES:
-            return int(stack[-1][1])
-    return int(stack[0][1])
-
-
-def _where(exc: Exception) -> str:
-    # PyYAML names the stream "<unicode string>"; the path is already in the message
-    return str(exc).replace('in "<unicode string>", ', "")
+        return yamlsafe.read_yaml(path)
+    except KBError as exc:
+        raise KBErrors([exc]) from None

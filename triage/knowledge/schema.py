@@ -113,7 +113,7 @@ class Checker:
         value = raw.get(key)
         if value is None:
             return None
-        if (not isinstance(value, str) or not value.strip() or value.startswith(("/", "\\"))
+        if (not isinstance(value, str) or not value.strip() or value.startswith(("/", "\\", "~"))
                 or re.match(r"^[A-Za-z]:", value) or ".." in value.replace("\\", "/").split("/")):
             self.fail(join(where, key), "must be a relative path without '..' (it may not leave its root)")
         return str(value)
