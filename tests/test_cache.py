@@ -92,7 +92,7 @@ def test_planted_pickle_runs_no_code(cache_home: Path, tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", "import triage; print(len(triage.load_kb().entries))"],
                        capture_output=True, text=True, cwd=ROOT, timeout=120,
                        env={**os.environ, "TRIAGE_CACHE_DIR": str(cache_home.parent)})
-    assert r.returncode == 0 and int(r.stdout) == len(entry_files(kb_dirs(()))), r.stderr
+    assert r.returncode == 0 and int(r.stdout) == len(parse_files(entry_files(kb_dirs(()))).entries), r.stderr
     assert not planted.exists()
 
 
@@ -173,4 +173,4 @@ def test_unusable_cache_folder_never_breaks_loading(tmp_path: Path, monkeypatch:
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("")
     monkeypatch.setenv("TRIAGE_CACHE_DIR", str(blocker))
-    assert len(load_kb().entries) == len(entry_files(kb_dirs(())))
+    assert len(load_kb().entries) == len(parse_files(entry_files(kb_dirs(()))).entries)
