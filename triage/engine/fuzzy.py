@@ -9,8 +9,8 @@ import re
 from typing import Dict, List, Set, Tuple
 
 from triage.engine.match import ChunkScan, Hit, is_global
-from triage.model import Condition, Entry, KnowledgeBase
 from triage.engine.normalize import Line
+from triage.model import Condition, Entry, KnowledgeBase
 
 CUTOFF = 88.0  # rapidfuzz ratio (0..100) below which a line is not considered the same message
 MAX_LINES = 2000  # error-looking lines compared per log

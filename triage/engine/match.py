@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
-from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 from triage.engine.normalize import Line
+from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 
 if TYPE_CHECKING:
     from triage.engine.prefilter import LiteralScanner
 
-REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
 # lines worth a look even when no signature points at them: the fuzzy fallback and the
 # "likely failure" hint read them
@@ -91,9 +91,11 @@ class Matcher:
 class ChunkScan:
     """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
 
-    def __init__(self, matcher: Matcher, chunk: Chunk, scanner: Optional["LiteralScanner"] = None) -> None:
+    def __init__(self, matcher: Matcher, chunk: Chunk, scanner: Optional["LiteralScanner"] = None,
+                 budget: Optional[RegexBudget] = None) -> None:
         self.matcher = matcher
         self.chunk = chunk
+        self.budget = budget or RegexBudget()  # every regex call of the scan goes through it
         self.literals_on = (scanner or matcher.scanner).lines(chunk.lower, chunk.starts)
         self.lines_with: Dict[int, List[int]] = {}
         for i in sorted(self.literals_on):
@@ -135,24 +137,18 @@ class ChunkScan:
     def rejects(self, i: int, source: str) -> bool:
         """True when raw line i cannot match `source` once normalised: a plain ASCII line only
         loses its prefixes, so an unanchored pattern that misses the raw line misses the clean one
-        too. Skipping normalisation for such lines is most of the speed on big logs."""
+        too. Skipping normalisation for such lines is most of the speed on big logs. A search
+        cut short by the budget rejects too: a timed-out match counts as not matching."""
         raw = self.chunk.raw[i]
         if self.chunk.eager or not (raw.isascii() and raw.isprintable()) or not unanchored(source):
             return False
-        try:
-            return compile_pattern(source).search(raw, timeout=REGEX_TIMEOUT) is None  # type: ignore[call-overload]
-        except TimeoutError:
-            return False
+        return self.budget.search(compile_pattern(source), raw) is None
 
     def match(self, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
         if sig.span == 1 and self.rejects(i, sig.source):
             return None
         lines = self.chunk.window(i - sig.span + 1, i + sig.span)
-        text = "\n".join(line.text for line in lines)
-        try:
-            m = sig.pattern.search(text, timeout=REGEX_TIMEOUT)  # type: ignore[call-overload]
-        except TimeoutError:  # a pathological line must not stall the whole log
-            return None
+        m = self.budget.search(sig.pattern, "\n".join(line.text for line in lines))
         if m is None:
             return None
         matched = _covered(lines, m.start(), max(m.start(), m.end() - 1))
@@ -184,10 +180,14 @@ class ChunkScan:
         for i in self.lines_for(cond, lo, hi):
             if self.rejects(i, cond.source):
                 continue
-            for line in self.chunk.logical(i):
-                if cond.pattern.search(line.text):
-                    return line
+            line = self.first_matching(i, cond)
+            if line is not None:
+                return line
         return None
+
+    def first_matching(self, i: int, cond: Condition) -> Optional[Line]:
+        """The first logical line starting on raw line i that `cond` matches (within budget)."""
+        return next((x for x in self.chunk.logical(i) if self.budget.search(cond.pattern, x.text)), None)
 
     def lines_for(self, cond: Condition, lo: int, hi: int) -> List[int]:
         """Lines of [lo, hi) that hold one of the condition's literals."""
@@ -263,7 +263,7 @@ class AnywhereState:
             for i in scan.lines_for(cond, lo, hi):
                 if scan.rejects(i, cond.source):
                     continue
-                line = next((x for x in scan.chunk.logical(i) if cond.pattern.search(x.text)), None)
+                line = scan.first_matching(i, cond)
                 if line is not None:
                     self.seen[cond.source] = line
                     break

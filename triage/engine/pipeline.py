@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Tuple
 
+from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
-from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from triage.engine.failure import FailureTracker
+from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from triage.engine.match import AnywhereState, ChunkScan, Hit, Matcher, is_global
-from triage.model import Condition, Diagnosis, Evidence, KnowledgeBase
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
+from triage.model import Condition, Diagnosis, Evidence, KnowledgeBase
 
 MAX_LINE_CHARS = 1 << 20  # a longer line keeps its head and tail
 EAGER_LIMIT = 8 << 20  # a whole log below this many characters is normalised eagerly
@@ -26,6 +27,7 @@ MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: n
 class ScanResult:
     diagnoses: List[Diagnosis]
     likely_failure: Optional[Evidence]
+    regex_timeouts: int = 0  # regex checks cut short or skipped by the time budget (as not matching)
 
 
 def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
@@ -59,6 +61,7 @@ class Scanner:
         self.core_from = 1  # first raw line number not yet scanned as core
         self.scanner = matcher.scanner
         self.settled = 0  # whole-log conditions seen so far
+        self.budget = RegexBudget()
 
     def run(self, chunks: Iterable[str]) -> ScanResult:
         carry: List[str] = []
@@ -76,7 +79,8 @@ class Scanner:
         return self.finish()
 
     def scan(self, chunk: Chunk, lo: int, hi: int) -> None:
-        scan = ChunkScan(self.matcher, chunk, self.scanner)
+        self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
+        scan = ChunkScan(self.matcher, chunk, self.scanner, self.budget)
         self.anywhere.update(scan, lo, hi, self.global_conds)
         settled = {source for source, line in self.anywhere.seen.items() if line is not None}
         if len(settled) > self.settled:  # some whole-log conditions need no more looking for
@@ -101,4 +105,4 @@ class Scanner:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        return ScanResult(self.accumulator.diagnoses(), hint)
+        return ScanResult(self.accumulator.diagnoses(), hint, self.budget.cut)
