@@ -12,6 +12,9 @@ from tests.test_engine import kb_of
 from triage.api import scan, text_chunks
 from triage.engine import budget as budget_mod
 from triage.engine.budget import RegexBudget
+from triage.knowledge import redos
+from triage.knowledge.lint import lint, superlinear_regexes
+from triage.knowledge.redos import KBRegex, measure
 from triage.model import KnowledgeBase
 
 # quadratic on a long run of digits: every start position scans the whole run (issue 10)
@@ -119,3 +122,69 @@ def test_issue_10_whole_log_veto_no_longer_stalls() -> None:
     """bitsandbytes-cpu-library-loaded's whole-log veto took 4-7 s on this line, 80-130 s on 20."""
     for log in (HOSTILE_LINE + "\n", (HOSTILE_LINE + "\n") * 20):
         assert scan(text_chunks(log)).regex_timeouts == 0  # linear now: nothing needed cutting
+
+
+# patterns of the KB before issue 10, each quadratic (or worse) on some long line
+ISSUE_10_PATTERNS = {
+    "whole-log it/s veto": r'(?i)\bloss[=:]\s*\d|\bstep \d+/\d+|\d+(?:\.\d+)?\s?it/s\b|train_runtime',
+    "kernel-assertion-line": r"""(?x)(?:(?P<source>[\w.-]+\.(?:cuh?|py)):\d+:\ .{0,400}?)?
+        block:\ \[\d+,\s?\d+,\s?\d+\],?\s+thread:\ \[\d+,\s?\d+,\s?\d+\],?\s+
+        Assertion\s+[`'"‘]?(?P<assertion>.+?)(?:[`'"’]?\s+failed|[`'"’]\s*$)""",
+    "detected-cuda-mismatch-retyped":
+        r'(?i)detected CUDA version\s*\(?\s*(?P<system_cuda>\d+(?:\.\d+)+)\s*\)?\s*mismatch(?:es)? (?:the|with)\b',
+    "ls-tiny-adapter": r"""(?x)^[-l][rwxsStT-]{9}[.+@]?\s+\d+\s+.+?\s+(?P<size>\d{1,3}|1\d{3})\s+
+        (?:\w{3}\s+\d{1,2}|\d{1,2}\s+\w{3,4}\.?|\d{4}-\d\d-\d\d)\s+(?:\d\d:\d\d|\d{4})\s+
+        (?P<file>\S*adapter_model\.(?:bin|safetensors|pth))\s*$""",
+    "a path before a literal": r'(?P<path2>\S+): smudge filter lfs failed',
+    "a lazy gap per occurrence": r'(?i)(?:/dev/shm|shared memory)[^\n]*No space left on device|No space left on device[^\n]*/dev/shm',
+    "nested repeats": r'^(?:a|a)+$',
+}
+
+
+@pytest.mark.parametrize("name", sorted(ISSUE_10_PATTERNS))
+def test_the_measurement_flags_each_slow_pattern_of_issue_10(name: str) -> None:
+    found = measure(KBRegex("kb/x/y.yaml", "y", "signatures[0].regex", ISSUE_10_PATTERNS[name]))
+    assert found is not None and (found.ratio > redos.MAX_RATIO or found.small >= redos.LIMIT / redos.MAX_RATIO)
+    message = found.message()
+    assert "kb/x/y.yaml" in message and "'y'" in message and "signatures[0].regex" in message
+    assert "possessive" in message and "bound it" in message  # it tells the author how to fix it
+
+
+@pytest.mark.parametrize("source", [r'(?<!\d)\d++(?:\.\d++)?\s?(?:it/s|s/it)\b', r'(?<!\w)[A-Za-z_]\w*+=\S*+\s',
+                                    r'^\s*(?P<key>\w+)\s*=\s*(?P<value>.*)$', r'Traceback \(most recent call last\)'])
+def test_linear_patterns_pass(source: str) -> None:
+    assert measure(KBRegex("p", "e", "f", source)) is None
+
+
+LINT_ENTRY = """
+    id: slow-{where}
+    title: t
+    summary: s
+    tags: [x]
+    severity: error
+    signatures:
+      - regex: '{sig}'
+        keywords: ["boom"]
+        veto: [{{regex: '{veto}', within: 5}}]
+    solutions: [{{title: t, why: w, steps: [s]}}]
+    examples: {{}}
+    fix:
+      kind: command
+      safety: safe
+      description: d
+      find: '{find}'
+      rewrite: [{{regex: 'x', replace: 'y'}}]
+"""
+
+
+@pytest.mark.parametrize("where,field", [("sig", "signatures[0].regex"), ("veto", "signatures[0].veto[0].regex"),
+                                         ("find", "fix.find")])
+def test_lint_refuses_a_super_linear_regex_naming_file_entry_and_field(tmp_path: Path, where: str, field: str) -> None:
+    slow, fast = SLOW, "boom (?P<n>\\\\d+)"
+    text = LINT_ENTRY.format(where=where, sig=slow if where == "sig" else fast, veto=slow if where == "veto" else "ok",
+                             find=slow if where == "find" else "^x")
+    kb = kb_of(tmp_path, **{f"slow-{where}": text})
+    errors = superlinear_regexes(kb)
+    assert len(errors) == 1
+    assert f"slow-{where}.yaml" in errors[0] and f"'slow-{where}'" in errors[0] and f"'{field}'" in errors[0]
+    assert any(f"'{field}': super-linear regex" in e for e in lint(kb, run_examples=False).errors)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, Optional, Pattern
 
-PER_CALL = 0.05
+PER_CALL = 0.1
 STRIKES = 2
 SHORT = 0.002
 BASE = 0.5

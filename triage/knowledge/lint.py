@@ -38,6 +38,15 @@ def lint(kb: KnowledgeBase, run_examples: bool = True) -> LintReport:
                                     "without a literal of 3+ characters is checked on every line; make it selective")
         if len(entry.examples.match) < 3 or len(entry.examples.no_match) < 2:
             warnings.append(f"{where}, field 'examples': fewer than 3 match / 2 no_match examples")
+    errors += superlinear_regexes(kb)
     if run_examples:
         errors += failures(kb)
     return LintReport(errors, warnings)
+
+
+def superlinear_regexes(kb: KnowledgeBase) -> List[str]:
+    """Every KB regex timed on hostile long lines built from its own parts: one that grows
+    faster than the line would let a log stall triage (issue 10), so it is an error."""
+    from triage.knowledge.redos import find_superlinear
+
+    return [finding.message() for finding in find_superlinear(kb)]

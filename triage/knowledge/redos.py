@@ -15,7 +15,8 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, List, Optional, Pattern, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, Iterator, List, Optional, Pattern, Tuple
 
 from triage.model import Entry, KnowledgeBase, compile_pattern
 
@@ -29,9 +30,10 @@ else:  # pragma: no cover - older interpreters
 SMALL, LARGE = 4096, 16384  # characters of the two lengths compared
 MAX_RATIO = 8.0  # linear growth gives ~4, quadratic ~16
 LIMIT = 0.25  # CPU seconds one probe may run; a timeout at 16 kB counts as that long
-GATE = 40.0  # under this many times a plain scan of the same 16 kB, a probe is not looked at twice
-FLOOR = 0.0005  # ... nor under this many CPU seconds (timer noise)
+GATE = 10.0  # under this many times a plain scan of as much text at 4 kB, a probe is not looked at twice
+FLOOR = 0.0002  # ... nor under this many CPU seconds (timer noise)
 REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT))
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", object())
 _CHOICES = "a0 A_.-/:x\t'\"()[]=,;@#$%&*+<>?!~`|{}\\^Z9"
 _BASELINE = re.compile(r"[\s\S]*")
 
@@ -57,11 +59,14 @@ class Finding:
         return self.large / max(self.small, 1e-6)
 
     def message(self) -> str:
-        r = self.regex
+        r, (small, large) = self.regex, self.sizes
+        if self.small >= LIMIT / MAX_RATIO:
+            cost = f"takes {self.small * 1e3:.0f} ms on only {small} characters"
+        else:
+            cost = (f"takes {self.small * 1e3:.1f} ms on {small} characters and {self.large * 1e3:.0f} ms on "
+                    f"{large} ({self.ratio:.0f}x for 4x the text)")
         return (f"{r.path}: entry '{r.entry}', field '{r.field}': super-linear regex: a line of {self.probe} "
-                f"takes {self.small * 1e3:.1f} ms at {self.sizes[0] // 1024} kB and {self.large * 1e3:.0f} ms at "
-                f"{self.sizes[1] // 1024} kB "
-                f"({self.ratio:.0f}x for 4x the text). {ADVICE}")
+                f"{cost}. {ADVICE}")
 
 
 ADVICE = ("Make each repeat unable to trade characters with its neighbours: bound it ({0,200}), make it "
@@ -101,23 +106,36 @@ def find_superlinear(kb: KnowledgeBase) -> List[Finding]:
 
 
 def measure(item: KBRegex) -> Optional[Finding]:
-    """The first probe on which the pattern grows super-linearly, confirmed twice; else None."""
+    """The first probe on which the pattern grows super-linearly, confirmed; else None.
+
+    The `regex` module gives up at once on a line without a literal every match needs, and the
+    prefilter only sends lines that hold a pattern's literals: a probe rejected that fast is
+    tried again ending with a sample of what the pattern matches."""
     pattern = compile_pattern(item.source)
+    gate = max(FLOOR, GATE * _baseline())
     for name, make in probes(item.source):
-        text = make(LARGE)
-        if _time(pattern, text, 1) < max(FLOOR, GATE * _baseline(text)):
+        small = _time(pattern, make(SMALL), 1)
+        if small < _baseline() * 3:
+            tailed = _with_match(item.source, make)
+            if tailed is not None:
+                name, make, small = f"{name}, then a match", tailed, _time(pattern, tailed(SMALL), 1)
+        if small < gate:
+            continue  # cheap next to a plain scan of as much text: nothing to fear
+        large, sizes = _time(pattern, make(LARGE), 1), (SMALL, LARGE)
+        if small >= LIMIT / MAX_RATIO:  # too slow at 4 kB to see a ratio at 16 kB: step down
+            sizes = _ratio_sizes(pattern, make)
+        elif large / max(small, 1e-6) <= MAX_RATIO:
             continue
-        sizes = _ratio_sizes(pattern, make)
-        small, large = _time(pattern, make(sizes[0]), 3), _time(pattern, make(sizes[1]), 2)
-        if large / max(small, 1e-6) > MAX_RATIO:
+        small, large = _time(pattern, make(sizes[0]), 3), _time(pattern, make(sizes[1]), 2)  # confirm
+        if large / max(small, 1e-6) > MAX_RATIO or small >= LIMIT / MAX_RATIO:  # or hopeless at 1 kB
             return Finding(item, name, small, large, sizes)
     return None
 
 
 def _ratio_sizes(pattern: Pattern[str], make: Maker) -> Tuple[int, int]:
-    """The largest pair of lengths (n/4, n), n <= LARGE, at which the time of n/4 says something:
+    """The largest pair of lengths (n/4, n), n < LARGE, at which the time of n/4 says something:
     when n/4 already takes LIMIT / MAX_RATIO, n would time out whatever the growth."""
-    large = LARGE
+    large = SMALL
     while large > SMALL // 4 and _time(pattern, make(large // 4), 1) >= LIMIT / MAX_RATIO:
         large //= 4
     return large // 4, large
@@ -135,19 +153,25 @@ def _time(pattern: Pattern[str], text: str, runs: int) -> float:
     return best
 
 
-def _baseline(text: str) -> float:
-    start = time.process_time()
-    _BASELINE.fullmatch(text)
-    return time.process_time() - start
+@lru_cache(maxsize=1)
+def _baseline() -> float:
+    """CPU seconds of a plain linear scan over SMALL characters, on this machine."""
+    text, best = "a" * SMALL, LIMIT
+    for _ in range(5):
+        start = time.process_time()
+        _BASELINE.fullmatch(text)
+        best = min(best, time.process_time() - start)
+    return best
 
 
 Maker = Callable[[int], str]
 
 
 def probes(source: str) -> List[Tuple[str, Maker]]:
-    """(description, length -> hostile line) built from the pattern's parts, without duplicates."""
+    """(description, length -> hostile line) built from the pattern's parts, without duplicates.
+    A line the pattern rejects at once is tried again ending with a sample match (see measure)."""
     try:
-        tree = list(_parser.parse(source).data)
+        tree = _parse(source)
     except Exception:  # syntax only the `regex` module reads: fall back to its visible characters
         return _dedupe([(f"{ch!r} repeated", _run("", ch)) for ch in _CHOICES] +
                        [(f"{w!r} repeated", _run("", w)) for w in re.findall(r"[A-Za-z][\w ]+", source)])
@@ -159,6 +183,39 @@ def probes(source: str) -> List[Tuple[str, Maker]]:
                   ("the pattern's sample cut short, repeated", _run("", whole[:-1] + " "))]
     found += [(f"{ch!r} repeated", _run("", ch)) for ch in " a0"]
     return _dedupe(found)
+
+
+def _with_match(source: str, make: Maker) -> Optional[Maker]:
+    """The same line ending with a sample match, for patterns the `regex` module rejects at once."""
+    whole = _whole_sample(source)
+    return _ending(make, " " + whole) if whole else None
+
+
+@lru_cache(maxsize=64)
+def _whole_sample(source: str) -> str:
+    try:
+        return _sample(_parse(source))
+    except Exception:
+        return ""
+
+
+def _parse(source: str) -> List[Any]:
+    """The parse tree of `re`, which refuses a group name used twice (the `regex` module allows
+    it, for alternatives): repeated names are renamed, they only matter for captures."""
+    seen: Dict[str, int] = {}
+
+    def rename(m: "re.Match[str]") -> str:
+        seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+        return m.group(0) if seen[m.group(1)] == 1 else f"(?P<{m.group(1)}_{seen[m.group(1)]}>"
+
+    source = re.sub(r"\(\?P<(\w+)>", rename, source)
+    flags = "".join(re.findall(r"\(\?([aiLmsux]+)\)", source))  # `regex` takes them anywhere, `re` first
+    source = re.sub(r"\(\?[aiLmsux]+\)", "", source)
+    return list(_parser.parse(f"(?{flags}){source}" if flags else source).data)
+
+
+def _ending(make: Maker, tail: str) -> Maker:
+    return lambda length: make(max(1, length - len(tail))) + tail
 
 
 def _run(prefix: str, unit: str, tail: str = "") -> Maker:
@@ -180,9 +237,9 @@ def _dedupe(found: List[Tuple[str, Maker]]) -> List[Tuple[str, Maker]]:
 
 def _walk(items: List[Any], prefix: str, found: List[Tuple[str, Maker]]) -> None:
     """Probes for each repeat and literal run of a sequence, each behind the text before it."""
-    literal = ""
-    for k, (op, arg) in enumerate(items):
-        lead = prefix + _sample(items[:k])
+    literal, lead = "", prefix
+    for op, arg in items:
+        before, lead = lead, lead + _sample([(op, arg)])
         if op is _c.LITERAL:
             literal += chr(arg)
             continue
@@ -191,21 +248,21 @@ def _walk(items: List[Any], prefix: str, found: List[Tuple[str, Maker]]) -> None
         if op in REPEATS and (arg[1] is _c.MAXREPEAT or arg[1] > 16):
             unit = _sample(list(arg[2])) or " "
             found += [(f"{unit!r} repeated", _run("", unit)),
-                      (f"{lead[-40:]!r} then {unit!r} repeated", _run(lead, unit, "\x01"))]
-            _walk(list(arg[2]), lead, found)
-        elif op is _c.SUBPATTERN or getattr(_c, "ATOMIC_GROUP", None) is op:
-            _walk(list(arg[-1]), lead, found)
+                      (f"{before[-40:]!r} then {unit!r} repeated", _run(before, unit, "\x01"))]
+            _walk(list(arg[2]), before, found)
+        elif op is _c.SUBPATTERN or op is _ATOMIC:
+            _walk(_body(op, arg), before, found)
         elif op is _c.BRANCH:
             for branch in arg[1]:
-                _walk(list(branch), lead, found)
+                _walk(list(branch), before, found)
         elif op in REPEATS:
-            _walk(list(arg[2]), lead, found)
+            _walk(list(arg[2]), before, found)
     _literal_probes(literal, found)
 
 
 def _literal_probes(literal: str, found: List[Tuple[str, Maker]]) -> None:
     if len(literal) >= 2:
-        found += [(f"{literal!r} repeated", _run("", literal)), (f"{literal[:-1]!r} repeated", _run("", literal[:-1]))]
+        found.append((f"{literal!r} repeated", _run("", literal)))
 
 
 def _sample(items: List[Any]) -> str:
@@ -222,11 +279,16 @@ def _sample(items: List[Any]) -> str:
             out.append(_member(arg))
         elif op in REPEATS:
             out.append(_sample(list(arg[2])) * max(arg[0], 0))
-        elif op is _c.SUBPATTERN or getattr(_c, "ATOMIC_GROUP", None) is op:
-            out.append(_sample(list(arg[-1])))
+        elif op is _c.SUBPATTERN or op is _ATOMIC:
+            out.append(_sample(_body(op, arg)))
         elif op is _c.BRANCH:
             out.append(_sample(list(arg[1][0])))
     return "".join(out)
+
+
+def _body(op: Any, arg: Any) -> List[Any]:
+    """The items inside a group: (?:...) carries flags before them, (?>...) does not."""
+    return list(arg if op is _ATOMIC else arg[-1])
 
 
 _CATEGORY = {"CATEGORY_DIGIT": str.isdigit, "CATEGORY_SPACE": str.isspace,
