@@ -4,14 +4,15 @@ own patterns are linear on long lines. Work is counted, never timed: machines ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import pytest
 
 from tests.test_engine import kb_of
 from triage.api import scan, text_chunks
 from triage.engine import budget as budget_mod
-from triage.engine.budget import RegexBudget
+from triage.engine.budget import RegexBudget, search_once, sub_once
+from triage.fixes.patch import EDIT_TIMEOUT, edit_regex
 from triage.knowledge import redos
 from triage.knowledge.lint import lint, superlinear_regexes
 from triage.knowledge.redos import KBRegex, measure
@@ -54,13 +55,17 @@ def test_every_call_has_a_time_limit_and_a_slow_pattern_gets_a_short_leash() -> 
     assert fast.limits == [budget_mod.PER_CALL] * 5  # other patterns keep their full limit
 
 
-def test_a_spent_log_budget_skips_the_remaining_calls() -> None:
-    budget, pattern = RegexBudget(base=0.0), FakePattern(times_out=False)
-    assert budget.search(pattern, "x") is None  # type: ignore[arg-type]
-    assert pattern.limits == [] and budget.skipped == 1
+def test_a_spent_log_budget_leaves_new_patterns_a_short_leash_and_skips_slow_ones() -> None:
+    budget, fast, slow = RegexBudget(base=0.0), FakePattern("fast", times_out=False), FakePattern("slow")
+    assert budget.search(fast, "x") == "x"  # type: ignore[arg-type]
+    for _ in range(budget_mod.STRIKES + 3):
+        budget.search(slow, "x")  # type: ignore[arg-type]
+    assert fast.limits == [budget_mod.SHORT]
+    assert slow.limits == [budget_mod.SHORT] * budget_mod.STRIKES  # then skipped
+    assert budget.skipped == 3 and budget.timeouts == budget_mod.STRIKES
     budget.grant(1 << 20)  # more log read: more time
-    assert budget.search(pattern, "x") == "x"  # type: ignore[arg-type]
-    assert 0 < pattern.limits[0] <= budget_mod.PER_CALL
+    assert budget.search(fast, "x") == "x"  # type: ignore[arg-type]
+    assert fast.limits[-1] == budget_mod.PER_CALL
 
 
 def test_no_call_is_given_more_than_what_is_left_of_the_log_budget() -> None:
@@ -109,13 +114,14 @@ def test_a_slow_pattern_anywhere_in_an_entry_is_cut_short(tmp_path: Path, where:
 
 
 def test_the_log_budget_bounds_many_slow_patterns(tmp_path: Path) -> None:
-    """Forty slow patterns on forty hostile lines: most calls are skipped once the log's time is spent."""
+    """Forty slow patterns on forty hostile lines, then a real error: each slow pattern is cut
+    short a few times and then skipped or kept on a short leash; the real error is still found."""
     entries = {f"slow-{i}": entry(f"slow-{i}", SLOW + "|x" * i) for i in range(40)}
+    entries["real"] = entry("real")
     kb: KnowledgeBase = kb_of(tmp_path, **entries)
-    result = scan(text_chunks("\n".join([HOSTILE_LINE] * 40) + "\n"), kb)
-    calls = 40 * 40 * 2  # a raw-line check and a clean-line check per pattern and line at most
-    assert 40 <= result.regex_timeouts <= calls
-    assert result.diagnoses == []
+    result = scan(text_chunks("\n".join([HOSTILE_LINE] * 40 + ["boom 7"]) + "\n"), kb)
+    assert 40 * budget_mod.STRIKES <= result.regex_timeouts <= 2 * 41 * 41  # raw and clean line, per pattern
+    assert [d.id for d in result.diagnoses] == ["real"]
 
 
 def test_issue_10_whole_log_veto_no_longer_stalls() -> None:
@@ -188,3 +194,22 @@ def test_lint_refuses_a_super_linear_regex_naming_file_entry_and_field(tmp_path:
     assert len(errors) == 1
     assert f"slow-{where}.yaml" in errors[0] and f"'slow-{where}'" in errors[0] and f"'{field}'" in errors[0]
     assert any(f"'{field}': super-linear regex" in e for e in lint(kb, run_examples=False).errors)
+
+
+class FakeSub(FakePattern):
+    def sub(self, repl: str, text: str, count: int = 0, timeout: Optional[float] = None) -> str:
+        self.search(text, timeout)
+        return repl
+
+    def subn(self, repl: str, text: str, timeout: Optional[float] = None) -> Tuple[str, int]:
+        self.search(text, timeout)
+        return repl, 1
+
+
+def test_fix_patterns_run_with_a_time_limit_and_a_cut_short_one_changes_nothing() -> None:
+    slow = FakeSub()
+    assert search_once(slow, HOSTILE_LINE) is None  # type: ignore[arg-type]
+    assert sub_once(slow, "x", HOSTILE_LINE) == HOSTILE_LINE  # type: ignore[arg-type]
+    state, after = edit_regex(HOSTILE_LINE, slow, "x")  # type: ignore[arg-type]
+    assert state.startswith("not-applicable:") and "too long" in state and after is None
+    assert slow.limits == [budget_mod.PER_CALL, budget_mod.PER_CALL, EDIT_TIMEOUT]
