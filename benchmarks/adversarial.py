@@ -8,12 +8,16 @@ Logs (each about --mb MB, lines of 8-16 kB unless said):
   literals     every KB literal behind and in front of long runs of what patterns repeat
   repeated     every KB literal repeated over a whole line
   runs         16 kB runs of single characters (digits, spaces, word chars, dots, slashes)
+  findings     with --findings FILE: one 8 kB line per regex that `triage kb lint`'s measurement
+               flagged (FILE written by --save-findings FILE --from-kb DIR, e.g. DIR = the kb/
+               folder of an older checkout, so both versions can be timed on the same lines)
 Measured, never asserted: these machines are shared and noisy. The scan's regex_timeouts
 (checks cut short by the time budget) are printed too: 0 means every KB regex finished in time.
 """
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 import time
@@ -33,7 +37,10 @@ RUNS = ["0", " ", "a", "a ", "/", ".", "0.", "-a ", ":", "'", "[0,", ">", "x=1 "
 
 
 def literals() -> List[str]:
-    return sorted(Matcher(default_kb()).literals)
+    """The KB's literals in a fixed shuffled order: a small log still samples the whole KB."""
+    found = sorted(Matcher(default_kb()).literals)
+    random.Random(10).shuffle(found)
+    return found
 
 
 def fill(lines: Iterator[str], megabytes: float) -> str:
@@ -69,16 +76,42 @@ def logs(megabytes: float, normal_mb: float) -> Dict[str, str]:
     }
 
 
+def save_findings(kb_dir: str, out: str) -> None:
+    """The hostile line of every regex the measurement flags in the KB at kb_dir (newer code only)."""
+    from triage.knowledge.loader import entry_files, parse_files
+    from triage.knowledge.probes import probes, with_match
+    from triage.knowledge.redos import find_superlinear
+
+    lines = []
+    for found in find_superlinear(parse_files(entry_files([Path(kb_dir)]))):
+        for name, make in probes(found.regex.source):
+            if name == found.probe.replace(", then a match", ""):
+                tailed = with_match(found.regex.source, make) if found.probe.endswith("a match") else None
+                lines.append((tailed or make)(8192).replace("\n", " "))
+                break
+    Path(out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} lines written to {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4)
     parser.add_argument("--normal-mb", type=float, default=16)
     parser.add_argument("--only", default="")
+    parser.add_argument("--findings", default=None)
+    parser.add_argument("--save-findings", default=None)
+    parser.add_argument("--from-kb", default=str(HERE.parent / "kb"))
     args = parser.parse_args()
+    if args.save_findings:
+        save_findings(args.from_kb, args.save_findings)
+        return
     scan(text_chunks("warm up: load and compile the KB\n"))
     results: Dict[str, float] = {}
     wanted = set(args.only.split(",")) - {""}
-    for name, text in logs(args.mb, args.normal_mb).items():
+    texts = logs(args.mb, args.normal_mb)
+    if args.findings:
+        texts["findings"] = Path(args.findings).read_text(encoding="utf-8")
+    for name, text in texts.items():
         if wanted and name not in wanted | {"normal"}:
             continue
         mb = len(text.encode("utf-8")) / (1 << 20)

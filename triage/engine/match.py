@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
@@ -195,16 +195,14 @@ class ChunkScan:
         literals = usable_literals(cond)
         if not literals:
             return list(range(lo, hi))
-        ids = [self.matcher._index[lit] for lit in literals]
-        out: Set[int] = set()
-        for lit in ids:
-            lines = self.lines_with.get(lit, [])
-            out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
-        return sorted(out)
+        return self.lines_holding([self.matcher._index[lit] for lit in literals], lo, hi)
 
     def error_lines(self, lo: int, hi: int) -> List[int]:
+        return self.lines_holding(self.matcher.error_ids, lo, hi)
+
+    def lines_holding(self, literal_ids: Iterable[int], lo: int, hi: int) -> List[int]:
         out: Set[int] = set()
-        for lit in self.matcher.error_ids:
+        for lit in literal_ids:
             lines = self.lines_with.get(lit, [])
             out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
         return sorted(out)
@@ -248,36 +246,3 @@ def unanchored(source: str) -> bool:
 def is_global(cond: Condition) -> bool:
     """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
     return cond.within is None and "{{" not in cond.source
-
-
-class AnywhereState:
-    """For each `within: null` condition: has it matched anywhere in the log so far?"""
-
-    def __init__(self) -> None:
-        self.seen: Dict[str, Optional[Line]] = {}  # by condition source
-
-    def update(self, scan: ChunkScan, lo: int, hi: int, conds: Sequence[Condition]) -> None:
-        for cond in conds:
-            if self.seen.get(cond.source) is not None:
-                continue
-            for i in scan.lines_for(cond, lo, hi):
-                if scan.rejects(i, cond.source):
-                    continue
-                line = scan.first_matching(i, cond)
-                if line is not None:
-                    self.seen[cond.source] = line
-                    break
-
-    def settle(self, hit: Hit) -> Optional[Hit]:
-        """The hit with its anywhere conditions decided, or None if they rule it out."""
-        support = list(hit.support)
-        for cond, is_veto in hit.pending:
-            line = self.seen.get(cond.source)
-            if is_veto and line is not None:
-                return None
-            if not is_veto:
-                if line is None:
-                    return None
-                support.append(line)
-        return Hit(hit.entry, hit.signature, hit.kind, hit.confidence, hit.lines, hit.variables, hit.score,
-                   tuple(support), ())

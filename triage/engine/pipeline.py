@@ -7,14 +7,14 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
 from triage.engine.failure import FailureTracker
 from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
-from triage.engine.match import AnywhereState, ChunkScan, Hit, Matcher, is_global
-from triage.engine.normalize import cap
+from triage.engine.match import ChunkScan, Hit, Matcher, is_global
+from triage.engine.normalize import Line, cap
 from triage.engine.rank import Accumulator
 from triage.model import Condition, Diagnosis, Evidence, KnowledgeBase
 
@@ -106,3 +106,36 @@ class Scanner:
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
         return ScanResult(self.accumulator.diagnoses(), hint, self.budget.cut)
+
+
+class AnywhereState:
+    """For each `within: null` condition: has it matched anywhere in the log so far?"""
+
+    def __init__(self) -> None:
+        self.seen: Dict[str, Optional[Line]] = {}  # by condition source
+
+    def update(self, scan: ChunkScan, lo: int, hi: int, conds: Sequence[Condition]) -> None:
+        for cond in conds:
+            if self.seen.get(cond.source) is not None:
+                continue
+            for i in scan.lines_for(cond, lo, hi):
+                if scan.rejects(i, cond.source):
+                    continue
+                line = scan.first_matching(i, cond)
+                if line is not None:
+                    self.seen[cond.source] = line
+                    break
+
+    def settle(self, hit: Hit) -> Optional[Hit]:
+        """The hit with its anywhere conditions decided, or None if they rule it out."""
+        support = list(hit.support)
+        for cond, is_veto in hit.pending:
+            line = self.seen.get(cond.source)
+            if is_veto and line is not None:
+                return None
+            if not is_veto:
+                if line is None:
+                    return None
+                support.append(line)
+        return Hit(hit.entry, hit.signature, hit.kind, hit.confidence, hit.lines, hit.variables, hit.score,
+                   tuple(support), ())
