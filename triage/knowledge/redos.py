@@ -21,6 +21,7 @@ from triage.knowledge.probes import Maker, probes, with_match
 from triage.model import Entry, KnowledgeBase, compile_pattern
 
 SMALL, LARGE = 4096, 16384  # characters of the two lengths compared
+FIRST = (2048, 8192)  # the same comparison, cheaper, to pick the probes worth measuring at full size
 MAX_RATIO = 8.0  # linear growth gives ~4, quadratic ~16
 LIMIT = 0.25  # CPU seconds one probe may run; a timeout at 16 kB counts as that long
 GATE = 10.0  # under this many times a plain scan of as much text at 4 kB, a probe is not looked at twice
@@ -102,20 +103,19 @@ def measure(item: KBRegex) -> Optional[Finding]:
     prefilter only sends lines that hold a pattern's literals: a probe rejected that fast is
     tried again ending with a sample of what the pattern matches."""
     pattern = compile_pattern(item.source)
-    gate = max(FLOOR, GATE * _baseline())
+    scale = FIRST[0] / SMALL  # the first look is at half the lengths, for half the cost
+    gate = max(FLOOR, GATE * _baseline()) * scale
     for name, make in probes(item.source):
-        small = _time(pattern, make(SMALL), 1)
-        if small < _baseline() * 3:
+        small = _time(pattern, make(FIRST[0]), 1)
+        if small < _baseline() * 3 * scale:
             tailed = with_match(item.source, make)
             if tailed is not None:
-                name, make, small = f"{name}, then a match", tailed, _time(pattern, tailed(SMALL), 1)
+                name, make, small = f"{name}, then a match", tailed, _time(pattern, tailed(FIRST[0]), 1)
         if small < gate:
             continue  # cheap next to a plain scan of as much text: nothing to fear
-        large, sizes = _time(pattern, make(LARGE), 1), (SMALL, LARGE)
-        if small >= LIMIT / MAX_RATIO:  # too slow at 4 kB to see a ratio at 16 kB: step down
-            sizes = _ratio_sizes(pattern, make)
-        elif large / max(small, 1e-6) <= MAX_RATIO:
-            continue
+        if small < LIMIT / MAX_RATIO and _time(pattern, make(FIRST[1]), 1) / small <= MAX_RATIO:
+            continue  # grows linearly
+        sizes = (SMALL, LARGE) if _time(pattern, make(SMALL), 1) < LIMIT / MAX_RATIO else _ratio_sizes(pattern, make)
         small, large = _time(pattern, make(sizes[0]), 3), _time(pattern, make(sizes[1]), 2)  # confirm
         if large / max(small, 1e-6) > MAX_RATIO or small >= LIMIT / MAX_RATIO:  # or hopeless at 1 kB
             return Finding(item, name, small, large, sizes)
