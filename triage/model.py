@@ -150,3 +150,4 @@ class LogResult:
     diagnoses: Sequence[Diagnosis] = ()
     likely_failure: Optional[Evidence] = None
     error: Optional[str] = None
+    regex_timeouts: int = 0  # regex checks cut short by the time budget (counted as not matching)

@@ -6,8 +6,9 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
 from triage.engine.normalize import Line
 from triage.engine.words import ERROR_WORDS
@@ -17,7 +18,6 @@ from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pat
 if TYPE_CHECKING:
     from triage.engine.prefilter import LiteralPrefilter
 
-REGEX_TIMEOUT = 0.25  # seconds one signature may spend on one window
 _CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -89,9 +89,11 @@ class Matcher:
 class ChunkSearch:
     """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
 
-    def __init__(self, matcher: Matcher, chunk: Chunk, prefilter: Optional["LiteralPrefilter"] = None) -> None:
+    def __init__(self, matcher: Matcher, chunk: Chunk, prefilter: Optional["LiteralPrefilter"] = None,
+                 budget: Optional[RegexBudget] = None) -> None:
         self.matcher = matcher
         self.chunk = chunk
+        self.budget = budget or RegexBudget()  # every regex call of the scan goes through it
         self.literals_on = (prefilter or matcher.prefilter).lines(chunk.lower, chunk.starts)
         self.lines_with: Dict[int, List[int]] = {}
         for i in sorted(self.literals_on):
@@ -133,24 +135,18 @@ class ChunkSearch:
     def rejects(self, i: int, source: str) -> bool:
         """True when raw line i cannot match `source` once normalised: a plain ASCII line only
         loses its prefixes, so an unanchored pattern that misses the raw line misses the clean one
-        too. Skipping normalisation for such lines is most of the speed on big logs."""
+        too. Skipping normalisation for such lines is most of the speed on big logs. A search
+        cut short by the budget rejects too: a timed-out match counts as not matching."""
         raw = self.chunk.raw[i]
         if self.chunk.eager or not (raw.isascii() and raw.isprintable()) or not unanchored(source):
             return False
-        try:
-            return compile_pattern(source).search(raw, timeout=REGEX_TIMEOUT) is None  # type: ignore[call-overload]
-        except TimeoutError:
-            return False
+        return self.budget.search(compile_pattern(source), raw) is None
 
     def match(self, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
         if sig.span == 1 and self.rejects(i, sig.source):
             return None
         lines = self.chunk.window(i - sig.span + 1, i + sig.span)
-        text = "\n".join(line.text for line in lines)
-        try:
-            m = sig.pattern.search(text, timeout=REGEX_TIMEOUT)  # type: ignore[call-overload]
-        except TimeoutError:  # a pathological line must not stall the whole log
-            return None
+        m = self.budget.search(sig.pattern, "\n".join(line.text for line in lines))
         if m is None:
             return None
         matched = _covered(lines, m.start(), max(m.start(), m.end() - 1))
@@ -182,10 +178,14 @@ class ChunkSearch:
         for i in self.lines_for(cond, lo, hi):
             if self.rejects(i, cond.source):
                 continue
-            for line in self.chunk.logical(i):
-                if cond.pattern.search(line.text):
-                    return line
+            line = self.first_matching(i, cond)
+            if line is not None:
+                return line
         return None
+
+    def first_matching(self, i: int, cond: Condition) -> Optional[Line]:
+        """The first logical line starting on raw line i that `cond` matches (within budget)."""
+        return next((x for x in self.chunk.logical(i) if self.budget.search(cond.pattern, x.text)), None)
 
     def lines_for(self, cond: Condition, lo: int, hi: int) -> List[int]:
         """Lines of [lo, hi) that hold one of the condition's literals."""
@@ -193,16 +193,14 @@ class ChunkSearch:
         literals = usable_literals(cond)
         if not literals:
             return list(range(lo, hi))
-        ids = [self.matcher._index[lit] for lit in literals]
-        out: Set[int] = set()
-        for lit in ids:
-            lines = self.lines_with.get(lit, [])
-            out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
-        return sorted(out)
+        return self.lines_holding([self.matcher._index[lit] for lit in literals], lo, hi)
 
     def error_lines(self, lo: int, hi: int) -> List[int]:
+        return self.lines_holding(self.matcher.error_ids, lo, hi)
+
+    def lines_holding(self, literal_ids: Iterable[int], lo: int, hi: int) -> List[int]:
         out: Set[int] = set()
-        for lit in self.matcher.error_ids:
+        for lit in literal_ids:
             lines = self.lines_with.get(lit, [])
             out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
         return sorted(out)
@@ -245,36 +243,3 @@ def unanchored(source: str) -> bool:
 def is_global(cond: Condition) -> bool:
     """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
     return cond.within is None and "{{" not in cond.source
-
-
-class AnywhereState:
-    """For each `within: null` condition: has it matched anywhere in the log so far?"""
-
-    def __init__(self) -> None:
-        self.seen: Dict[str, Optional[Line]] = {}  # by condition source
-
-    def update(self, search: ChunkSearch, lo: int, hi: int, conds: Sequence[Condition]) -> None:
-        for cond in conds:
-            if self.seen.get(cond.source) is not None:
-                continue
-            for i in search.lines_for(cond, lo, hi):
-                if search.rejects(i, cond.source):
-                    continue
-                line = next((x for x in search.chunk.logical(i) if cond.pattern.search(x.text)), None)
-                if line is not None:
-                    self.seen[cond.source] = line
-                    break
-
-    def settle(self, hit: Hit) -> Optional[Hit]:
-        """The hit with its anywhere conditions decided, or None if they rule it out."""
-        support = list(hit.support)
-        for cond, is_veto in hit.pending:
-            line = self.seen.get(cond.source)
-            if is_veto and line is not None:
-                return None
-            if not is_veto:
-                if line is None:
-                    return None
-                support.append(line)
-        return Hit(hit.entry, hit.signature, hit.kind, hit.confidence, hit.lines, hit.variables, hit.score,
-                   tuple(support), ())

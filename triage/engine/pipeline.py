@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, List, Optional, Tuple
 
+from triage.engine.anywhere import AnywhereState
+from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
 from triage.engine.failure import FailureTracker
 from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
-from triage.engine.match import AnywhereState, ChunkSearch, Hit, Matcher, is_global
+from triage.engine.match import ChunkSearch, Hit, Matcher, is_global
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
 from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING
@@ -49,6 +51,7 @@ class Pipeline:
         self.core_from = 1  # first raw line number not yet scanned as core
         self.prefilter = matcher.prefilter
         self.settled = 0  # whole-log conditions seen so far
+        self.budget = RegexBudget()  # every regex call of the log goes through it
 
     def run(self, chunks: Iterable[str]) -> LogResult:
         carry: List[str] = []
@@ -66,7 +69,8 @@ class Pipeline:
         return self.finish()
 
     def process(self, chunk: Chunk, lo: int, hi: int) -> None:
-        search = ChunkSearch(self.matcher, chunk, self.prefilter)
+        self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
+        search = ChunkSearch(self.matcher, chunk, self.prefilter, self.budget)
         self.anywhere.update(search, lo, hi, self.global_conds)
         settled = {source for source, line in self.anywhere.seen.items() if line is not None}
         if len(settled) > self.settled:  # some whole-log conditions need no more looking for
@@ -91,4 +95,4 @@ class Pipeline:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        return LogResult("", self.accumulator.diagnoses(), hint)
+        return LogResult("", self.accumulator.diagnoses(), hint, regex_timeouts=self.budget.cut)

@@ -63,8 +63,14 @@ def _replace_outside(text: str, old: str, new: str) -> str:
     return new.join(p.replace(old, new) for p in pieces)
 
 
+EDIT_TIMEOUT = 1.0  # CPU seconds a fix's old_regex may take on one file
+
+
 def edit_regex(text: str, pattern: Pattern[str], new: str) -> Tuple[str, Optional[str]]:
-    after, n = pattern.subn(new, text)
+    try:
+        after, n = pattern.subn(new, text, timeout=EDIT_TIMEOUT)  # type: ignore[call-overload]
+    except TimeoutError:
+        return "not-applicable:the fix's pattern took too long on this file", None
     if n:
         return "ready", after
     marker = _GROUP_REF.sub("", new).strip()

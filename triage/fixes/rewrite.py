@@ -5,6 +5,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import regex
 
+from triage.engine.budget import RegexBudget, search_once, sub_once
 from triage.engine.normalize import Line
 from triage.fixes.spec import FixSpec
 from triage.model import compile_pattern
@@ -44,8 +45,11 @@ def find_command(spec: FixSpec, lines: Sequence[Line], before: Optional[int] = N
     (advice printed by a tool, like the NGC banner's `docker run ...`, comes last)."""
     assert spec.find is not None
     found: List[Tuple[int, str, bool]] = []
-    for number, text, prompted in command_lines(lines):
-        m = compile_pattern(spec.find).search(text)
+    commands = command_lines(lines)
+    budget = RegexBudget()  # the log is anyone's text: its lines get the scan's time limits
+    budget.grant(sum(len(text) for _, text, _ in commands))
+    for number, text, prompted in commands:
+        m = budget.search(compile_pattern(spec.find), text)
         if m:
             found.append((number, " ".join((m.groupdict().get("cmd") or m.group(0)).split()), prompted))
     limit = before if before is not None else float("inf")
@@ -58,11 +62,11 @@ def find_command(spec: FixSpec, lines: Sequence[Line], before: Optional[int] = N
 
 def rewrite(spec: FixSpec, command: str) -> Tuple[str, Optional[str]]:
     """(state, corrected command): ready, already-applied or not-applicable:<why>."""
-    if spec.unless is not None and compile_pattern(spec.unless).search(command):
+    if spec.unless is not None and search_once(compile_pattern(spec.unless), command):
         return "already-applied", None
     fixed = command
     for step in spec.rewrites:
-        fixed = step.pattern.sub(step.replace, fixed, count=1)
+        fixed = sub_once(step.pattern, step.replace, fixed)
     fixed = " ".join(fixed.split())
     if fixed == command:
         return "not-applicable:no rewrite rule changed this command", None

@@ -30,7 +30,7 @@ def lint_dirs(dirs: Sequence[Path], run_examples: bool = True, fixtures: Optiona
     entries, problems = parse_all(entry_files(dirs))
     report = LintReport(errors=[str(p) for p in problems])
     kb = KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
-    report.errors += content_problems(kb)
+    report.errors += content_problems(kb) + superlinear_regexes(kb)
     report.warnings += selectivity_warnings(kb)
     if fixtures is not None:
         report.errors += fixture_problems(kb, fixtures)
@@ -61,6 +61,14 @@ def content_problems(kb: KnowledgeBase) -> List[str]:
         if not e.refs:
             out.append(f"{where(e, 'refs')}: cite the upstream issue, PR or docs that back the entry")
     return out
+
+
+def superlinear_regexes(kb: KnowledgeBase) -> List[str]:
+    """Every KB regex timed on hostile long lines built from its own parts: one that grows
+    faster than the line would let a log stall triage, so it is an error."""
+    from triage.knowledge.redos import find_superlinear
+
+    return [finding.message() for finding in find_superlinear(kb)]
 
 
 def selectivity_warnings(kb: KnowledgeBase) -> List[str]:

@@ -1,0 +1,80 @@
+"""The time every KB regex may spend on one log, so that no log, however written, stalls a scan.
+
+The limits, all enforced here and nowhere else, in CPU seconds (the `regex` module's timeout
+counts CPU time; on a busy machine the wall time may be longer):
+- one call (a signature on its window, a condition on a line) gets PER_CALL;
+- a pattern that has run out of time STRIKES times on this log gets only SHORT per call from
+  then on: it has shown it is slow on this log's lines, and a real match takes microseconds, so
+  its matches are still found while the hostile lines cost little;
+- the whole log gets BASE plus PER_MB per megabyte read. Once that is spent, patterns that were
+  never cut short still get SHORT per call (a real error after a hostile stretch is still seen),
+  those that were are skipped. So a log costs at most BASE + PER_MB * size, plus
+  STRIKES * SHORT per KB pattern.
+A call cut short or skipped counts as not matching, and is counted (LogResult.regex_timeouts).
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, Optional, Pattern
+
+PER_CALL = 0.1
+STRIKES = 2
+SHORT = 0.002
+BASE = 0.5
+PER_MB = 1.0
+
+
+class RegexBudget:
+    def __init__(self, base: float = BASE, per_mb: float = PER_MB) -> None:
+        self.left = base
+        self.per_mb = per_mb
+        self.timeouts = 0  # calls cut short by their time limit
+        self.skipped = 0  # calls not run because the log's budget was spent
+        self.strikes: Dict[str, int] = {}  # pattern source -> times it ran out of time
+
+    def grant(self, chars: int) -> None:
+        """More time for more log: the total grows with the text read."""
+        self.left += self.per_mb * chars / (1 << 20)
+
+    @property
+    def cut(self) -> int:
+        return self.timeouts + self.skipped
+
+    def limit(self, source: str) -> float:
+        """Seconds the next call of this pattern may take; 0 to skip it."""
+        struck = self.strikes.get(source, 0) >= STRIKES
+        if self.left <= 0:
+            return 0.0 if struck else SHORT
+        return min(SHORT if struck else PER_CALL, self.left)
+
+    def search(self, pattern: Pattern[str], text: str) -> Optional[Any]:
+        """pattern.search(text) within the budget; None when it does not match in time."""
+        limit = self.limit(pattern.pattern)
+        if limit <= 0:
+            self.skipped += 1
+            return None
+        start = time.process_time()
+        try:
+            return pattern.search(text, timeout=limit)  # type: ignore[call-overload]
+        except TimeoutError:
+            self.timeouts += 1
+            self.strikes[pattern.pattern] = self.strikes.get(pattern.pattern, 0) + 1
+            return None
+        finally:
+            self.left -= time.process_time() - start
+
+
+def search_once(pattern: Pattern[str], text: str, seconds: float = PER_CALL) -> Optional[Any]:
+    """One search outside a scan (a fix's pattern on a command): cut short counts as no match."""
+    try:
+        return pattern.search(text, timeout=seconds)  # type: ignore[call-overload]
+    except TimeoutError:
+        return None
+
+
+def sub_once(pattern: Pattern[str], repl: str, text: str, count: int = 1, seconds: float = PER_CALL) -> str:
+    """pattern.sub within a time limit; the text unchanged when cut short."""
+    try:
+        return pattern.sub(repl, text, count=count, timeout=seconds)  # type: ignore[call-overload,no-any-return]
+    except TimeoutError:
+        return text
