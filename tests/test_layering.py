@@ -15,6 +15,8 @@ import pytest
 from .conftest import ROOT
 
 PACKAGE = ROOT / "triage"
+MAX_LINES = 250
+MAX_TOP_LEVEL = 6
 
 
 def modules() -> list:
@@ -83,6 +85,15 @@ def test_renderers_are_pure_functions_of_results() -> None:
 def test_engine_never_touches_the_network() -> None:
     for p in modules():
         assert not {n for n in imported(p) if n.split(".")[0] in ("socket", "urllib", "http", "requests")}, p.name
+
+
+def test_no_module_over_250_lines_and_at_most_6_at_the_top() -> None:
+    long = {p.relative_to(PACKAGE).as_posix(): n for p in modules()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL, top
+
 
 
 def test_py_typed_marker_ships() -> None:
