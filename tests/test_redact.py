@@ -66,7 +66,8 @@ def test_a_private_key_block_keeps_its_line_count() -> None:
 
 @pytest.mark.parametrize("path", ["triage/redact/rules.yaml"])
 def test_broken_tables_are_refused_with_the_rule_and_field(path: str) -> None:
-    names = {"words": ["token"], "key_qualifiers": [], "not_first": [], "placeholders": [], "min_value_length": 6}
+    names = {"words": ["token"], "key_qualifiers": [], "not_first": [], "placeholders": [], "min_value_length": 6,
+             "value": "[^ ]"}
     with pytest.raises(KBError, match="'x'.*'pattern'.*secret"):
         parse_table({"secret_names": names, "rules": [{"name": "x", "what": "w", "pattern": "abc", "keep": "prefix"}]},
                     path)

@@ -42,6 +42,8 @@ def report_cmd(log: str, output: Optional[str], context: int, redact_personal: b
     result = analyze(text_chunks(text), kb)
     result = type(result)(source.label, result.diagnoses, result.likely_failure, result.error)
     lines = text.split("\n")  # numbered as the engine numbers them
+    if lines and not lines[-1]:
+        lines.pop()  # the newline that ends the last line does not start another
     doc = report_markdown(result, lines, Redactor(personal=redact_personal), __version__, kb_hash(kb),
                           len(kb.entries), context)
     if output:

@@ -18,7 +18,7 @@ from triage.errors import KBError
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 KEEPS = ("prefix", "context")
 _RULE_KEYS = {"name", "what", "pattern", "keep", "names", "examples", "no_match"}
-_NAME_KEYS = {"words", "key_qualifiers", "not_first", "placeholders", "min_value_length"}
+_NAME_KEYS = {"words", "key_qualifiers", "not_first", "placeholders", "min_value_length", "value"}
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")  # HF_TOKEN, hfToken, apiKey2 -> words
 
@@ -48,6 +48,8 @@ class SecretNames:
     not_first: FrozenSet[str]
     placeholders: FrozenSet[str]
     min_value_length: int
+    value_char: str  # a regex for one character of a value (VALUE in the patterns)
+    value: Pattern[str]  # a run of them: where a value read only in part ends
 
     def is_secret_name(self, name: str) -> bool:
         # only the last dotted part names the value: config.hub_token yes, tokenizer.pad_token no
@@ -81,16 +83,17 @@ def rule_table() -> RuleTable:
 def parse_table(doc: Any, path: str) -> RuleTable:
     if not isinstance(doc, dict) or set(doc) != {"secret_names", "rules"}:
         raise KBError(path, None, None, "expected exactly the keys secret_names and rules")
-    rules = [parse_rule(raw, path, i) for i, raw in enumerate(doc["rules"] or [])]
+    names = parse_names(doc["secret_names"], path)
+    rules = [parse_rule(raw, path, i, names.value_char) for i, raw in enumerate(doc["rules"] or [])]
     seen: Dict[str, int] = {}
     for rule in rules:
         if rule.name in seen:
             raise KBError(path, rule.name, "name", "defined twice; rule names must be unique")
         seen[rule.name] = 1
-    return RuleTable(tuple(rules), parse_names(doc["secret_names"], path))
+    return RuleTable(tuple(rules), names)
 
 
-def parse_rule(raw: Any, path: str, index: int) -> Rule:
+def parse_rule(raw: Any, path: str, index: int, value: str = ".") -> Rule:
     where = f"rules[{index}]"
     if not isinstance(raw, dict):
         raise KBError(path, where, None, "a rule must be a mapping")
@@ -105,7 +108,8 @@ def parse_rule(raw: Any, path: str, index: int) -> Rule:
             raise KBError(path, name, key, "required, a non-empty string")
     if raw.get("keep") not in KEEPS:
         raise KBError(path, name, "keep", f"must be one of {', '.join(KEEPS)}")
-    pattern = compile_rule_pattern(raw["pattern"], path, name, bool(raw.get("names")))
+    source = raw["pattern"].replace("VALUE", value) if raw.get("names") else raw["pattern"]
+    pattern = compile_rule_pattern(source, path, name, bool(raw.get("names")))
     return Rule(name=name, what=raw["what"], pattern=pattern, keep=raw["keep"], names=bool(raw.get("names")),
                 examples=_strings(raw, "examples", path, name), no_match=_strings(raw, "no_match", path, name))
 
@@ -134,8 +138,12 @@ def parse_names(raw: Any, path: str) -> SecretNames:
 
     if not isinstance(raw["min_value_length"], int) or raw["min_value_length"] < 1:
         raise KBError(path, "secret_names", "min_value_length", "must be a positive integer")
+    try:
+        value = re.compile(f"(?:{raw['value']})*")
+    except (re.error, TypeError) as exc:
+        raise KBError(path, "secret_names", "value", f"must be a regex for one character: {exc}") from None
     return SecretNames(words("words"), words("key_qualifiers"), words("not_first"), words("placeholders"),
-                       raw["min_value_length"])
+                       raw["min_value_length"], raw["value"], value)
 
 
 def _strings(raw: Mapping[str, Any], key: str, path: str, name: str) -> Tuple[str, ...]:

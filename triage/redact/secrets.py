@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from triage.redact.rules import Rule, RuleTable, rule_table
 
@@ -26,17 +26,32 @@ def find_secrets(text: str, table: Optional[RuleTable] = None) -> List[Found]:
     taken: List[Tuple[int, int]] = []
     found: List[Found] = []
     for rule in table.rules:
-        for m in rule.pattern.finditer(text):
-            start, end = m.span("secret")
-            value = m.group("secret")
-            if start == end or ALREADY in value or _overlaps(taken, start, end):
-                continue
-            if rule.names and not (table.names.is_secret_name(m.group("name"))
-                                   and table.names.is_secret_value(value)):
-                continue
-            taken.append((start, end))
-            found.append(Found(start, end, value, rule))
+        for start, end in _matches(rule, text, table):
+            if not _overlaps(taken, start, end):
+                taken.append((start, end))
+                found.append(Found(start, end, text[start:end], rule))
     return sorted(found, key=lambda f: f.start)
+
+
+def _matches(rule: Rule, text: str, table: RuleTable) -> Iterator[Tuple[int, int]]:
+    """Spans of the rule's secrets. A match whose name is not a secret's is retried just after
+    that name: in "FAILED: db_password: x" the value of FAILED holds the next name."""
+    pos = 0
+    while pos <= len(text):
+        m = rule.pattern.search(text, pos)
+        if m is None:
+            return
+        start, end = m.span("secret")
+        value = m.group("secret")
+        if rule.names and not (table.names.is_secret_name(m.group("name")) and table.names.is_secret_value(value)):
+            pos = m.end("name")
+            continue
+        if rule.names:  # the pattern read at most 256 characters of the value: mask it to its end
+            run = table.names.value.match(text, end)  # matches the empty string at least
+            end = run.end() if run else end
+        if start < end and ALREADY not in value:
+            yield start, end
+        pos = max(m.end(), pos + 1)
 
 
 def _overlaps(taken: List[Tuple[int, int]], start: int, end: int) -> bool:

@@ -20,7 +20,8 @@ def report_markdown(result: LogResult, lines: Sequence[str], redactor: Redactor,
     body: List[str] = []
     for i, (raw, d) in enumerate(zip(result.diagnoses, safe.diagnoses), 1):
         body += diagnosis_section(i, raw, d, lines, redactor, context)
-    if result.likely_failure and safe.likely_failure:
+    shown = {ev.line for d in result.diagnoses for ev in d.evidence}
+    if result.likely_failure and safe.likely_failure and result.likely_failure.line not in shown:
         body += ["## The line that most looks like the failure", ""]
         body += evidence_block(result.likely_failure, safe.likely_failure, lines, redactor, context)
     if not result.diagnoses:
@@ -67,7 +68,7 @@ def evidence_block(raw: Evidence, ev: Evidence, lines: Sequence[str], redactor: 
     if first > last:  # the line is not in `lines` (should not happen): show the evidence alone
         return [f"{where(ev)}:", ""] + fenced(ev.text) + [""]
     block = redactor.text("\n".join(lines[first - 1:last])).split("\n")
-    width = len(str(last))
-    numbered = [f"{'>' if n in (raw.line, raw.last_line) else ' '} {n:>{width}} | {text}"
+    # "17 > " marks the evidence line, "16 | " its context (a fence strips leading spaces)
+    numbered = [f"{n} {'>' if n in (raw.line, raw.last_line) else '|'} {text}"
                 for n, text in zip(range(first, last + 1), block)]
     return [f"{where(ev)}:", ""] + fenced("\n".join(numbered)) + [""]
