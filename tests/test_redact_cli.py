@@ -227,3 +227,17 @@ def test_only_lines_with_secrets_change(team_kb: Path, logs: Dict[str, Path]) ->
     changed = [line for line in raw.splitlines() if line not in masked.splitlines()]
     assert changed and all(TOKENS["huggingface"][1] in line for line in changed)
     assert plain_lines(masked) == [line for line in raw.splitlines() if line not in changed]
+
+
+def test_report_masks_a_private_key_in_the_context_and_keeps_numbering(tmp_path: Path) -> None:
+    body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun"
+    log = tmp_path / "deploy.log"
+    log.write_text("ssh-add key\n-----BEGIN RSA PRIVATE KEY-----\n" + body + "\nVUw8sGhRcw==\n"
+                   "-----END RSA PRIVATE KEY-----\nalice@gpu-7:~$ python /home/alice/train.py\n"
+                   "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n", encoding="utf-8")
+    code, doc = run("report", str(log), "--context", "6", "--redact-personal")
+    assert code == 1 and body not in doc and "VUw8sGhRcw" not in doc and "alice" not in doc
+    assert "2 | -----BEGIN RSA PRIVATE KEY-----***REDACTED:private-key***" in doc
+    assert "5 | -----END RSA PRIVATE KEY-----" in doc and "7 > torch.cuda.OutOfMemoryError" in doc
+    assert "6 | <user-1>@<host-1>:~$ python /home/<user-1>/train.py" in doc
+    assert "| `private-key` | 1 |" in doc and "| `personal-user` | 1 |" in doc
