@@ -26,7 +26,7 @@ _HOME = re.compile(r"(?P<lead>/home/|/Users/|[A-Za-z]:\\Users\\|[A-Za-z]:/Users/
 _PROMPT = re.compile(r"(?<![A-Za-z0-9._-])(?P<user>[a-z_][a-z0-9_.-]{0,31})@(?P<host>[A-Za-z0-9][A-Za-z0-9.-]{0,62})"
                      r"(?=:[~/ ]|:\s*\$|\s*[$#] |\s[^\]\s]{0,64}\][$#])")
 _URL_HOST = re.compile(r"(?<![A-Za-z0-9+.-])(?P<lead>[A-Za-z][A-Za-z0-9+.-]{0,15}://(?:[^\s/@]{1,200}@)?)"
-                       r"(?P<host>[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,10})")
+                       r"(?P<host>[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,10})(?![^\s/@]*@)")
 # not after "-", "_", "v" or "==": cudnn-8.9.2.26, v1.2.3.4, pkg==8.6.1.6 are versions, not IPs
 _IPV4 = re.compile(r"(?<![0-9.vV_+-])(?<!==)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9.+-])")
 _IPV6 = re.compile(r"(?<![0-9A-Za-z:.])[0-9A-Fa-f:]{2,39}(?![0-9A-Za-z:])")
