@@ -36,6 +36,32 @@ def fix_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def redact_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--no-redact and --redact-personal: what every command that prints log text offers."""
+    f = click.option("--redact-personal", is_flag=True,
+                     help="Also replace user names, host names, IPs and e-mails by stable placeholders.")(f)
+    return click.option("--no-redact", is_flag=True,
+                        help="Print secrets (tokens, keys, passwords) as they are in the log; masked by default.")(f)
+
+
+def make_redactor(no_redact: bool, redact_personal: bool) -> Any:
+    """The run's one Redactor (placeholders stay stable across all its logs), or None for none."""
+    if no_redact and not redact_personal:
+        return None
+    from triage.redact import Redactor
+
+    return Redactor(secrets=not no_redact, personal=redact_personal)
+
+
+def redacted(results: Sequence[Any], redactor: Any) -> List[Any]:
+    """The results as every output format must see them: secrets masked (unless opted out)."""
+    if redactor is None:
+        return list(results)
+    from triage.redact import redact_result
+
+    return [redact_result(r, redactor) for r in results]
+
+
 def get_kb(kb_dirs: Sequence[str]) -> Any:
     from triage.api import default_kb
     from triage.knowledge.loader import load_kb

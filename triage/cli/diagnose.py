@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Sequence
 import click
 
 from triage import __version__
-from triage.cli.app import fix_options, get_kb, kb_option, main
+from triage.cli.app import fix_options, get_kb, kb_option, main, make_redactor, redact_options, redacted
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
 from triage.model import LogResult
@@ -23,10 +23,12 @@ from triage.model import LogResult
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="Show the fixes of every diagnosis, not only the first.")
 @click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
+@redact_options
 @fix_options
 @kb_option
-def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float,
-                 no_color: bool, verbose: bool, want_fix: bool, kb_dirs: Sequence[str], **fix_args: Any) -> None:
+def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float, no_color: bool,
+                 verbose: bool, want_fix: bool, kb_dirs: Sequence[str], no_redact: bool, redact_personal: bool,
+                 **fix_args: Any) -> None:
     from triage.api import diagnose_stream
     from triage.engine.decode import decode
     from triage.engine.source import LogSource
@@ -45,8 +47,9 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
             source.check_not_empty()
         found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
         results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
-    if want_fix:
+    if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
         sys.exit(offer_fix(results, texts, kb, fix_args))
+    results = redacted(results, make_redactor(no_redact, redact_personal))
     if fmt == "text" and sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from triage.cli.console import make_console, render
 

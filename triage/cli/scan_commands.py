@@ -6,7 +6,7 @@ from typing import Callable, Optional, Sequence
 
 import click
 
-from triage.cli.app import get_kb, kb_option, main
+from triage.cli.app import get_kb, kb_option, main, make_redactor, redact_options, redacted
 from triage.errors import ExitCode
 
 
@@ -28,8 +28,10 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
               help="Worker processes (0: one per CPU).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: a summary dashboard; json: one JSON object per log (JSON lines).")
+@redact_options
 @kb_option
-def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) -> None:
+def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str], no_redact: bool,
+             redact_personal: bool) -> None:
     """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
     from triage.cli.batch import find_logs, scan_logs
     from triage.cli.render.jsonout import json_lines
@@ -39,6 +41,7 @@ def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str]) 
     if not logs:
         raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
     reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
+    reports = redacted(reports, make_redactor(no_redact, redact_personal))
     click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in reports) else ExitCode.CLEAN)
 
