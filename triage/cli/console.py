@@ -19,7 +19,10 @@ from triage.cli.render.common import (
     SHELL,
     STDIN,
     TEXT,
+    apply_command,
     decisive,
+    instruction,
+    key_evidence,
     printable,
     step_groups,
     where,
@@ -75,8 +78,7 @@ def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: boo
     for ref in d.refs[:3] if verbose else ():
         console.print(Text(f"  See: {ref}", style="dim"), soft_wrap=True)  # a URL is never broken
     if d.fixable:
-        log = "" if source == STDIN else f" --log {source}"
-        console.print(Text(f"  triage can apply a fix itself: triage fix {d.id}{log}   (shows the change; "
+        console.print(Text(f"  triage can apply a fix itself: {apply_command(d, source)}   (shows the change; "
                            "add --apply to write it)", style="bold green"), soft_wrap=True)
 
 
@@ -88,7 +90,7 @@ def _panel(i: int, d: Diagnosis, width: int, verbose: bool) -> Panel:
     title = (head if len(head) <= room else head[: room - 1] + "…") + suffix
     inner = width - 4
     parts: List[Text] = [Text(d.title, style="bold")]
-    shown = d.evidence if verbose else d.evidence[:BRIEF_EVIDENCE]
+    shown = d.evidence if verbose else key_evidence(d.evidence, BRIEF_EVIDENCE)
     values = list(d.variables.values())
     for ev in shown:
         label = f"{where(ev)}: "
@@ -97,7 +99,8 @@ def _panel(i: int, d: Diagnosis, width: int, verbose: bool) -> Panel:
         row.append(text, style="yellow")
         parts.append(row)
     if len(d.evidence) > len(shown):
-        parts.append(Text(f"… {len(d.evidence) - len(shown)} more evidence lines (-v)", style="dim"))
+        hidden = len(d.evidence) - len(shown)
+        parts.append(Text(f"… {hidden} more evidence line{'s' if hidden > 1 else ''} (-v)", style="dim"))
     if verbose and d.summary:
         parts.append(Text("\n" + d.summary.strip(), style="italic"))
     style = "red" if d.severity in ("error", "critical") else "yellow"
@@ -125,7 +128,7 @@ def _step_texts(kind: str, group: Sequence[str]) -> List[Text]:
     if kind == SHELL:
         return [Text.assemble(("    $ ", "dim"), (printable(step, 2000), "bold")) for step in group]
     if kind == TEXT:
-        return [Text(f"    • {printable(step, 2000)}") for step in group]
+        return [Text(f"    • {instruction(step)}") for step in group]
     label = {PYTHON: "    Python:", CONFIG: "    Config:"}[kind]
     code = [Text(f"      {printable(line, 2000)}", style="cyan") for step in group for line in step.splitlines()]
     return [Text(label, style="dim"), *code]

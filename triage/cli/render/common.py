@@ -63,20 +63,26 @@ def _plain_steps(kind: str, group: Sequence[str]) -> List[str]:
     if kind == SHELL:
         return [f"   $ {printable(step, 1000)}" for step in group]
     if kind == TEXT:
-        return [f"   - {printable(step, 1000)}" for step in group]
+        return [f"   - {instruction(step)}" for step in group]
     code = [line for step in group for line in step.splitlines()]
     return [f"   {_LABELS[kind]}"] + [f"       {printable(line, 1000)}" for line in code]
 
 
 def _markdown_steps(kind: str, group: Sequence[str]) -> List[str]:
     if kind == TEXT:
-        return [f"   - {md_escape(step)}" for step in group]
+        return [f"   - {md_escape(instruction(step))}" for step in group]
     code = [printable(line, 1000) for step in group for line in step.splitlines()]
     fence = "`" * max(3, max((len(r) + 1 for c in code for r in re.findall("`+", c)), default=3))
     return [f"   {fence}{_FENCES[kind]}"] + [f"   {line}" for line in code] + [f"   {fence}"]
 
 
 _DECISIVE = re.compile(r"(?:[\w.]*(?:Error|Exception)\b:?|\berror:|\bfatal:|RuntimeError)", re.I)
+
+
+def key_evidence(evidence: Sequence[Evidence], n: int) -> List[Evidence]:
+    """At most n evidence lines, in log order, those naming an error or exception first."""
+    ranked = sorted(range(len(evidence)), key=lambda i: (_DECISIVE.search(evidence[i].text) is None, i))
+    return [evidence[i] for i in sorted(ranked[:n])]
 
 
 def decisive(text: str, width: int, values: Sequence[str] = ()) -> str:
@@ -150,6 +156,16 @@ def step_kind(step: str) -> str:
     if _CONFIG.match(code):
         return CONFIG
     return TEXT
+
+
+def instruction(step: str) -> str:
+    """An instruction step as prose: a leading shell-comment mark ("# Debian/Ubuntu: ...") dropped."""
+    return printable(step.lstrip("#").strip() if step.startswith("#") else step, 1000)
+
+
+def apply_command(d: Diagnosis, source: str) -> str:
+    """The exact command that shows (then, with --apply, writes) the automatic fix of `d`."""
+    return f"triage fix {d.id}" + ("" if source == STDIN else f" --log {source}")
 
 
 def step_groups(steps: Sequence[str]) -> List[Tuple[str, List[str]]]:
