@@ -200,7 +200,7 @@ def test_github_annotation_round_trips() -> None:
     assert lines[0] == "cuda-out-of-memory (confidence 0.99)"
     assert lines[1].startswith("line 3: torch.cuda.OutOfMemoryError")
     fix = d.solutions[0]
-    assert lines[2].startswith(f"Fix 1: {fix.title}") and lines[3] == fix.why and lines[4] == f"$ {fix.steps[0]}"
+    assert lines[2].startswith(f"Fix 1: {fix.title}") and lines[3] == fix.why and lines[4] == f"- {fix.steps[0]}"  # an instruction, not a shell command
 
 
 def test_github_escapes_special_characters_and_cannot_be_injected() -> None:
@@ -257,7 +257,7 @@ def test_markdown_has_the_table_evidence_and_fixes() -> None:
     fences = [t.content for t in tokens if t.type == "fence"]
     assert any(OOM in f and f.startswith("line 3: ") for f in fences)
     assert "RuntimeError: the validation set is empty" in fences[-1]
-    assert "`Turn on gradient checkpointing: model.gradient_checkpointing_enable()`" in out
+    assert "- Turn on gradient checkpointing: model.gradient_checkpointing_enable()" in out  # an instruction
     assert "No known problem found." in out and "1.2.3" in out
 
 
@@ -268,7 +268,8 @@ def test_markdown_survives_backticks_and_pipes() -> None:
     rows = table_rows(tokens)
     assert len(rows) == 2 and rows[1][2] == "OOM | really `bad`"
     fences = [t.content for t in tokens if t.type == "fence"]
-    assert len(fences) == 1 and "PyTorch) ``` | `rm -rf` ````" in fences[0]
+    assert len(fences) == 2 and "PyTorch) ``` | `rm -rf` ````" in fences[0]
+    assert fences[1].startswith("nvidia-smi")  # the shell steps of Fix 3: their own block
     clean = markdown_report([Result("x.log", [], Evidence(2, "```` ERROR: boom\n```", "likely-failure"))], "1")
     assert [t.content for t in MD.parse(clean) if t.type == "fence"] == ["```` ERROR: boom\n```\n"]
     headings = [text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open"]

@@ -1,6 +1,9 @@
 """The `triage` command group and the options its commands share."""
 from __future__ import annotations
 
+import difflib
+import os
+import sys
 from typing import Any, Callable, List, Sequence
 
 import click
@@ -13,8 +16,40 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: List[str]) -> List[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args:
+                self._check_typo(args[0])
             args = ["diagnose", *args]
         return super().parse_args(ctx, args)
+
+    def _check_typo(self, word: str) -> None:
+        """`triage exlpain X`: a word that is no file but close to a command names the command."""
+        if word.startswith("-") or os.path.exists(word) or any(c in word for c in "./\\"):
+            return
+        visible = [name for name, cmd in self.commands.items() if not cmd.hidden]
+        close = difflib.get_close_matches(word, visible, n=1, cutoff=0.6)
+        if close:
+            raise click.UsageError(f"'{word}' is neither a file nor a command; did you mean `triage {close[0]}`?")
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [FILE]...  |  COMMAND [ARGS]...")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The main job's options first (they belong to the hidden `diagnose`), then the commands."""
+        main_job = self.commands.get("diagnose")
+        if main_job is not None:
+            sub = click.Context(main_job, parent=ctx, info_name="triage")
+            rows = [r for p in main_job.get_params(sub)
+                    if isinstance(p, click.Option) and "--help" not in p.opts and (r := p.get_help_record(sub))]
+            with formatter.section("Options (triage [OPTIONS] [FILE]...; no FILE: read stdin)"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+
+def stdin_hint(files: Sequence[str]) -> None:
+    """Bare `triage` on a terminal: say what it waits for instead of waiting silently."""
+    if not files and sys.stdin.isatty():
+        click.echo("triage: reading a log from standard input: paste it, then press Ctrl-D "
+                   "(or run `triage FILE`; `triage --help` for more)", err=True)
 
 
 def kb_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 import os
+import signal
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
@@ -66,6 +67,7 @@ def kb_for(kb_dirs: Tuple[str, ...]) -> KnowledgeBase:
 
 
 def _init_worker(kb_dirs: Tuple[str, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     kb_for(kb_dirs)  # once per worker (free under fork: the parent's cache is inherited)
 
 
@@ -129,9 +131,18 @@ def _scan_parallel(paths: Sequence[Path], dirs: Tuple[str, ...], workers: int,
                 if progress:
                     progress(len(reports), len(paths))
         except BaseException:
-            pool.shutdown(cancel_futures=True)  # Ctrl-C or a bug: do not finish the other logs
+            _stop_now(pool)  # Ctrl-C or a bug: do not finish the other logs, nor the ones in hand
             raise
     return [reports[i] for i in range(len(paths))]
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end the workers at once (shutdown alone waits for the logs in hand)."""
+    workers = list(getattr(pool, "_processes", None) or {})
+    processes = getattr(pool, "_processes", None) or {}
+    for pid in workers:
+        processes[pid].terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- summaries ----------------------------------------------------------------------------

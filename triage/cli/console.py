@@ -1,14 +1,35 @@
-"""The one place that builds rich output; imported only when stdout is a terminal."""
+"""The one place that builds rich output; imported only when stdout is a terminal.
+
+By default one log's answer fits one screen: the top diagnosis (title, confidence, the decisive
+part of its evidence, its first fix in full, the other fixes one line each) and every other
+diagnosis on one line. `verbose` shows everything. Fix steps are printed outside any box and
+never wrapped by rich, so copying a command picks up nothing but the command.
+"""
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterator, List, Sequence
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from triage.cli.render.common import printable, solution_lines, where
-from triage.model import Diagnosis, LogResult
+from triage.cli.render.common import (
+    CONFIG,
+    PYTHON,
+    SHELL,
+    STDIN,
+    TEXT,
+    apply_command,
+    decisive,
+    instruction,
+    key_evidence,
+    printable,
+    step_groups,
+    where,
+)
+from triage.model import Diagnosis, LogResult, Solution
+
+BRIEF_EVIDENCE = 4  # evidence lines of the top diagnosis shown without --verbose
 
 
 def make_console(no_color: bool = False, stderr: bool = False) -> Console:
@@ -19,51 +40,98 @@ def make_console(no_color: bool = False, stderr: bool = False) -> Console:
 def render(console: Console, results: Sequence[LogResult], verbose: bool = False) -> None:
     for result in results:
         if not result.diagnoses:
-            body = Text(f"No known problem found in {result.source}.\n", style="bold")
-            if result.likely_failure:
-                lf = result.likely_failure
-                body.append("The line that most looks like the failure:\n")
-                body.append(f"  line {lf.line}: ", style="cyan")
-                body.append(printable(lf.text), style="yellow")
-            console.print(Panel(body, title="triage", border_style="blue"))
+            _nothing_known(console, result)
             continue
-        console.print(Text(f"{len(result.diagnoses)} known problem(s) in {result.source}, most likely first",
-                           style="bold"))
+        n = len(result.diagnoses)
+        console.print(Text(f"triage: {n} known problem{'s' if n > 1 else ''} in {result.source}, "
+                           "most likely first", style="bold"))
         for i, d in enumerate(result.diagnoses, 1):
-            console.print(_panel(i, d, verbose or i == 1))
+            if verbose or i == 1:
+                _diagnosis(console, i, d, result.source, verbose)
+            else:
+                _one_line(console, f"{i}. {d.id}  ({d.confidence:.2f}, {d.severity})  ", d.title, "")
+        if not verbose:
+            target = "" if result.source == STDIN else f" {result.source}"
+            extra = f", triage explain {result.diagnoses[0].id}" if n else ""
+            console.print(Text(f"Everything (all fixes, evidence, notes): triage -v{target}{extra}", style="dim"))
 
 
-def _panel(i: int, d: Diagnosis, full: bool) -> Panel:
-    parts = []
-    ev_text = Text()
-    for ev in d.evidence:
-        ev_text.append(f"{where(ev)}: ", style="cyan")
-        ev_text.append(printable(ev.text) + "\n", style="yellow")
-    parts.append(ev_text)
-    if full:
-        parts.append(Text(d.summary + "\n", style="italic"))
-        for j, s in enumerate(d.solutions, 1):
-            parts.append(_solution_text(solution_lines(j, s)))
-        for note in d.notes:
-            parts.append(Text(f"Note: {note}", style="magenta"))
-        for ref in d.refs[:3]:
-            parts.append(Text(f"See: {ref}", style="dim"))
-        if d.fixable:
-            parts.append(Text(f"An automatic fix exists: triage fix {d.id}", style="bold green"))
-    else:
-        parts.append(Text(f"run `triage explain {d.id}` for the fixes", style="dim"))
-    title = f"{i}. {d.id} — {d.title}  (confidence {d.confidence:.2f})"
+def _nothing_known(console: Console, result: LogResult) -> None:
+    body = Text(f"No known problem found in {result.source}.\n", style="bold")
+    if result.likely_failure:
+        lf = result.likely_failure
+        body.append("The line that most looks like the failure:\n")
+        body.append(f"  line {lf.line}: ", style="cyan")
+        body.append(printable(lf.text), style="yellow")
+    console.print(Panel(body, title="triage", border_style="blue"))
+
+
+def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: bool) -> None:
+    console.print(_panel(i, d, console.width, verbose))
+    for j, s in enumerate(d.solutions, 1):
+        if verbose or j == 1:
+            _solution(console, j, s)
+        else:
+            _one_line(console, f"  Fix {j}: ", s.title, f"  (when: {s.when})" if s.when else "")
+    for note in d.notes if verbose else ():
+        console.print(Text(f"  Note: {note}", style="magenta"))
+    for ref in d.refs[:3] if verbose else ():
+        console.print(Text(f"  See: {ref}", style="dim"), soft_wrap=True)  # a URL is never broken
+    if d.fixable:
+        console.print(Text(f"  triage can apply a fix itself: {apply_command(d, source)}   (shows the change; "
+                           "add --apply to write it)", style="bold green"), soft_wrap=True)
+
+
+def _panel(i: int, d: Diagnosis, width: int, verbose: bool) -> Panel:
+    """The diagnosis in a box whose title always keeps confidence and severity."""
+    suffix = f"  confidence {d.confidence:.2f}, {d.severity}"
+    head = f"{i}. {d.id}"
+    room = max(width - 8 - len(suffix), 8)
+    title = (head if len(head) <= room else head[: room - 1] + "…") + suffix
+    inner = width - 4
+    parts: List[Text] = [Text(d.title, style="bold")]
+    shown = d.evidence if verbose else key_evidence(d.evidence, BRIEF_EVIDENCE)
+    values = list(d.variables.values())
+    for ev in shown:
+        label = f"{where(ev)}: "
+        row = Text(label, style="cyan", no_wrap=not verbose, overflow="ellipsis")
+        text = printable(ev.text, 1000) if verbose else decisive(ev.text, max(inner - len(label), 20), values)
+        row.append(text, style="yellow")
+        parts.append(row)
+    if len(d.evidence) > len(shown):
+        hidden = len(d.evidence) - len(shown)
+        parts.append(Text(f"… {hidden} more evidence line{'s' if hidden > 1 else ''} (-v)", style="dim"))
+    if verbose and d.summary:
+        parts.append(Text("\n" + d.summary.strip(), style="italic"))
     style = "red" if d.severity in ("error", "critical") else "yellow"
     return Panel(Group(*parts), title=title, title_align="left", border_style=style)
 
 
-def _solution_text(lines: Sequence[str]) -> Text:
-    """The lines of render.common.solution_lines, styled: heading, explanation, commands."""
-    out = Text()
-    for k, line in enumerate(lines):
-        style = "bold green" if k == 0 else ("bold" if line.lstrip().startswith("$ ") else "")
-        out.append(line + "\n", style=style)
-    return out
+def _one_line(console: Console, head: str, body: str, tail: str) -> None:
+    line = Text(head, style="bold")
+    line.append(printable(body) + tail)
+    console.print(line, no_wrap=True, overflow="ellipsis", crop=True)
+
+
+def _solution(console: Console, number: int, s: Solution) -> None:
+    heading = Text(f"  Fix {number}: {s.title}", style="bold green")
+    if s.when:
+        heading.append(f"  (when: {s.when})", style="green")
+    console.print(heading)
+    console.print(Text(f"  {s.why.strip()}", style="italic"))
+    for kind, group in step_groups(s.steps):
+        for text in _step_texts(kind, group):
+            console.print(text, soft_wrap=True)  # long commands: the terminal wraps, rich inserts nothing
+
+
+def _step_texts(kind: str, group: Sequence[str]) -> List[Text]:
+    if kind == SHELL:
+        return [Text.assemble(("    $ ", "dim"), (printable(step, 2000), "bold")) for step in group]
+    if kind == TEXT:
+        return [Text(f"    • {instruction(step)}") for step in group]
+    label = {PYTHON: "    Python:", CONFIG: "    Config:"}[kind]
+    code = [Text(f"      {printable(line, 2000)}", style="cyan") for step in group for line in step.splitlines()]
+    return [Text(label, style="dim"), *code]
 
 
 def with_progress(blocks: Iterator[bytes], total: int, label: str) -> Iterator[bytes]:

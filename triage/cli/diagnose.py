@@ -8,7 +8,7 @@ from typing import Any, List, Optional, Sequence
 import click
 
 from triage import __version__
-from triage.cli.app import fix_options, get_kb, kb_option, main, make_redactor, redact_options, redacted
+from triage.cli.app import fix_options, get_kb, kb_option, main, make_redactor, redact_options, redacted, stdin_hint
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
 from triage.model import LogResult
@@ -21,7 +21,7 @@ from triage.model import LogResult
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show at most N diagnoses per log.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
-@click.option("-v", "--verbose", is_flag=True, help="Show the fixes of every diagnosis, not only the first.")
+@click.option("-v", "--verbose", is_flag=True, help="Show everything: every fix, evidence line and diagnosis in full.")
 @click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
 @redact_options
 @fix_options
@@ -34,6 +34,7 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     from triage.engine.source import LogSource
 
     kb = get_kb(kb_dirs)
+    stdin_hint(files)
     results = []
     sources = [LogSource(name) for name in files or ["-"]]  # fail early on a missing file
     texts: List[Optional[str]] = []
@@ -79,8 +80,12 @@ def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, f
             top = fixable[0]
             click.echo(f"{result.source}: {top.id} (confidence {top.confidence:.2f}) has an automatic fix")
             return fix_main(top, log=text, kb=kb, apply=True, revert=False, ask=True, **fix_args)
-    click.echo("triage: no diagnosis with an automatic fix" if any(r.diagnoses for r in results)
-               else "triage: no known problem found, so there is nothing to fix")
+    for result in results:  # say what was found, and where its fixes are
+        for d in result.diagnoses[:1]:
+            click.echo(f"triage: {result.source}: {d.id} (confidence {d.confidence:.2f}): {d.title}\n"
+                       f"It has no automatic fix; its fixes: triage explain {d.id}")
+    if not any(r.diagnoses for r in results):
+        click.echo("triage: no known problem found, so there is nothing to fix")
     return ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN
 
 

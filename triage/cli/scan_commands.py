@@ -26,8 +26,9 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0: one per CPU).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a summary dashboard; json: one JSON object per log (JSON lines).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text: a summary dashboard; json: one JSON object per log (JSON lines); "
+                   "html: one self-contained page with a chart of the causes.")
 @redact_options
 @kb_option
 def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str], no_redact: bool,
@@ -42,7 +43,13 @@ def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str], 
         raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
     reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
     reports = redacted(reports, make_redactor(no_redact, redact_personal))
-    click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
+    if fmt == "html":
+        from triage import __version__
+        from triage.cli.render.html import html_page
+
+        click.echo(html_page(reports, __version__), nl=False)
+    else:
+        click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in reports) else ExitCode.CLEAN)
 
 

@@ -46,7 +46,17 @@ class LogSource:
         for block in blocks:
             if not self.seen_text and block.strip():
                 self.seen_text = True
+                self._check_text(block)
             yield block
+
+    def _check_text(self, head: bytes) -> None:
+        """Refuse binary data with a message that names the file."""
+        from triage.engine.decode import sniff
+
+        try:
+            sniff(head[:8192])
+        except InputError as exc:
+            raise InputError(f"{self.label}: {exc}") from None
 
     def check_not_empty(self) -> None:
         if not self.seen_text:

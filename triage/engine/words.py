@@ -16,8 +16,13 @@ MESSAGE_LIKE = re.compile(r"(?i)\b\w*(?:error|exception)\b|" + "|".join(rf"\b{w}
 # a piece of a tqdm line worth keeping when progress updates are glued together ("fail" covers "failed")
 GLUED_ERROR = re.compile(r"(?i)error|exception|fatal|killed|fail|traceback")
 # a Python exception line ("torch.cuda.OutOfMemoryError: ...") and a cheap test for one
-EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)\b(?::|$)")
+# (also a debugger's report of one: VS Code prints "Exception has occurred: ScannerError")
+EXCEPTION_LINE = re.compile(r"^\s*(?:Exception has occurred:\s*)?(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit)"
+                            r"\b(?::|$)")
 EXCEPTION_WORD = re.compile(r"[a-z](?:Error|Exception|Interrupt|Exit)\b")
-# a tool's error line ("error: ...", "[ERROR] ...", "fatal error: ...") and a cheap test for one
-ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:")
-ERROR_MARK = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b")
+# a tool's error line ("error: ...", "[ERROR] ...", "fatal error: ...", "wandb: ERROR ...") and a cheap
+# test for one; a tool's upper-case level after its name must be upper case ("wandb: error rate" is not one)
+ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*\[?error\]?\b|\berror:"
+                        r"|^\s*[\w.-]+:\s+(?-i:ERROR|FATAL)\s")
+ERROR_MARK = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b"
+                        r"|^\s*[\w.-]+:\s+(?-i:ERROR|FATAL)\s")

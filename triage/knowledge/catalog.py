@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import List, Tuple
 
 from triage.model import Entry, KnowledgeBase
@@ -54,8 +55,13 @@ def entry_text(e: Entry) -> str:
 
 
 def suggest(kb: KnowledgeBase, word: str, limit: int = 3) -> List[str]:
+    """Ids close to a mistyped one: a near-exact id (a typo) alone, else the best few."""
     from rapidfuzz import fuzz, utils
 
+    typo = {e.id: fuzz.ratio(word, e.id, processor=utils.default_process) for e in kb.entries}
+    best = max(typo.values(), default=0)
+    if best >= 85:  # "cuda-out-of-memry": that id, not others that merely share words
+        return sorted((i for i, s in typo.items() if s >= best - 3), key=lambda i: (-typo[i], i))[:limit]
     scores = {e.id: max(fuzz.WRatio(word, e.id, processor=utils.default_process),
                         fuzz.WRatio(word, e.title, processor=utils.default_process)) for e in kb.entries}
     ranked = sorted((s, i) for i, s in scores.items() if s >= 60)
@@ -63,14 +69,30 @@ def suggest(kb: KnowledgeBase, word: str, limit: int = 3) -> List[str]:
 
 
 def search(kb: KnowledgeBase, query: str, limit: int = 10) -> List[Tuple[float, Entry]]:
+    """Entries ranked by relevance (0-100): the query words in the id, title and summary count
+    most (all of them, then as a phrase, then how many), then the words anywhere (tags, fuzzy
+    messages, signatures); a fuzzy ratio tolerates typos and breaks the remaining ties."""
     from rapidfuzz import fuzz
 
-    scored = []
+    words = [w for w in re.findall(r"[\w./+-]+", query.lower()) if len(w) > 1] or [query.lower()]
+    scored: List[Tuple[float, int, Entry]] = []
     for e in kb.entries:
-        haystack = " ".join([e.id, e.title, e.summary, " ".join(e.tags), " ".join(e.fuzzy),
-                             " ".join(s.source for s in e.signatures)])
-        score = fuzz.partial_token_set_ratio(query.lower(), haystack.lower())
-        if score >= 70:
-            scored.append((score, e))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
-    return scored[:limit]
+        head = " ".join([e.id.replace("-", " "), e.title, e.summary]).lower()
+        rest = " ".join([" ".join(e.tags), " ".join(e.fuzzy), " ".join(s.source for s in e.signatures)]).lower()
+        in_title = sum(_has(e.title.lower() + " " + e.id.replace("-", " "), w) for w in words) / len(words)
+        in_head = sum(_has(head, w) for w in words) / len(words)
+        anywhere = sum(_has(head + " " + rest, w) for w in words) / len(words)
+        fuzzy = fuzz.partial_token_set_ratio(query.lower(), head + " " + rest) / 100
+        if anywhere == 0 and fuzzy < 0.85:
+            continue
+        phrase = " ".join(words) in head
+        score = 45 * in_head + 20 * in_title + 15 * anywhere + 10 * phrase + 10 * fuzzy
+        mentions = sum(len(re.findall(r"(?<![\w])" + re.escape(w), head)) for w in words)
+        scored.append((round(score, 1), -mentions, e))
+    scored.sort(key=lambda row: (-row[0], row[1], row[2].id))  # ties: the entry that is more about it
+    return [(score, e) for score, _, e in scored[:limit]]
+
+
+def _has(text: str, word: str) -> bool:
+    """The word (or a word it begins: "mem" in "memory") is in the text."""
+    return re.search(r"(?<![\w])" + re.escape(word), text) is not None

@@ -3,14 +3,15 @@ solution becomes lines of text (plain or Markdown)."""
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 from triage.model import Diagnosis, Evidence, Solution
 
+SHELL, PYTHON, CONFIG, TEXT = "shell", "python", "config", "text"  # what a fix step is
 STDIN = "standard input"  # the label LogSource gives "-"
 _LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note"}
 _CONTROL = {c: None for c in range(32) if c not in (9,)}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")  # intra-word _ is never emphasis
 
 
 def printable(text: str, limit: int = 300) -> str:
@@ -40,15 +41,69 @@ def first_evidence(d: Diagnosis) -> Optional[Evidence]:
 
 
 def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: Optional[int] = None) -> List[str]:
-    """A ranked fix as text: heading, why, then each step (`$ cmd`, or inline code in Markdown).
+    """A ranked fix as text: heading, why, then its steps by kind (see step_kind): `$ cmd` only
+    for shell, code as an indented (plain) or fenced (Markdown) block, instructions as bullets.
 
     Every output format renders a solution through here, so they never disagree."""
     title = f"**{md_escape(s.title)}**" if markdown else s.title
     when = f"  (when: {md_escape(s.when) if markdown else s.when})" if s.when else ""
-    why = md_escape(s.why) if markdown else s.why
+    why = md_escape(s.why.strip()) if markdown else s.why.strip()
     steps = s.steps[:max_steps] if max_steps is not None else s.steps
-    return ([f"Fix {number}: {title}{when}", f"   {why}"]
-            + [f"   - {inline_code(step)}" if markdown else f"   $ {step}" for step in steps])
+    out = [f"Fix {number}: {title}{when}", f"   {why}"]
+    for kind, group in step_groups(steps):
+        out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group)
+    return out
+
+
+_LABELS = {PYTHON: "Python:", CONFIG: "Config:"}
+_FENCES = {SHELL: "sh", PYTHON: "python", CONFIG: "text"}
+
+
+def _plain_steps(kind: str, group: Sequence[str]) -> List[str]:
+    if kind == SHELL:
+        return [f"   $ {printable(step, 1000)}" for step in group]
+    if kind == TEXT:
+        return [f"   - {instruction(step)}" for step in group]
+    code = [line for step in group for line in step.splitlines()]
+    return [f"   {_LABELS[kind]}"] + [f"       {printable(line, 1000)}" for line in code]
+
+
+def _markdown_steps(kind: str, group: Sequence[str]) -> List[str]:
+    if kind == TEXT:
+        return [f"   - {md_escape(instruction(step))}" for step in group]
+    code = [printable(line, 1000) for step in group for line in step.splitlines()]
+    fence = "`" * max(3, max((len(r) + 1 for c in code for r in re.findall("`+", c)), default=3))
+    return [f"   {fence}{_FENCES[kind]}"] + [f"   {line}" for line in code] + [f"   {fence}"]
+
+
+_DECISIVE = re.compile(r"(?:[\w.]*(?:Error|Exception)\b:?|\berror:|\bfatal:|RuntimeError)", re.I)
+
+
+def key_evidence(evidence: Sequence[Evidence], n: int) -> List[Evidence]:
+    """At most n evidence lines, in log order, those naming an error or exception first."""
+    ranked = sorted(range(len(evidence)), key=lambda i: (_DECISIVE.search(evidence[i].text) is None, i))
+    return [evidence[i] for i in sorted(ranked[:n])]
+
+
+def decisive(text: str, width: int, values: Sequence[str] = ()) -> str:
+    """One display line of at most `width` characters that keeps the part of a long evidence
+    line that decides the diagnosis: from the error name on, reaching the values captured from
+    it (`Tried to allocate 982.00 MiB (GPU 2; ...)`), rather than its head."""
+    text = printable(text, 100_000)
+    if len(text) <= width:
+        return text
+    width = max(width, 12)
+    spots = [text.find(v) for v in values if len(v) > 1 and v in text]
+    ends = [text.find(v) + len(v) for v in values if len(v) > 1 and v in text]
+    error = _DECISIVE.search(text)
+    start = error.start() if error else (min(spots) if spots else 0)
+    if ends and max(ends) - start > width - 2:
+        start = max(0, max(ends) - (width - 2))
+    start = min(start, len(text) - (width - 1))
+    head = "…" if start > 0 else ""
+    body = text[start:]
+    room = width - len(head)
+    return head + (body if len(body) <= room else body[: room - 1] + "…")
 
 
 def inline_code(text: str) -> str:
@@ -60,3 +115,66 @@ def inline_code(text: str) -> str:
 
 def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", printable(text, 1000))
+
+
+# --- what a step is: a shell command, Python, a config snippet, or an instruction ---------------
+
+_COMMANDS = frozenset("""pip pip3 python python3 conda mamba micromamba uv apt apt-get yum dnf brew sudo export
+    unset set source docker podman git nvidia-smi nvcc torchrun accelerate deepspeed ds_report cd ls grep sed awk
+    echo cat rm mv cp mkdir chmod chown ln ulimit make cmake ninja huggingface-cli hf wget curl find which env
+    mpirun srun sbatch ldconfig ldd dpkg modprobe rmmod lsmod systemctl nvidia-ctk df du free dmesg kill pkill
+    ps tar unzip sha256sum md5sum head tail tee printf ssh scp rsync gcc g++ nproc lspci lsof mount ulimit
+    nvidia-container-cli ollama vllm llamafactory-cli tensorboard jupyter bash sh zsh git-lfs gh setx
+    py poetry pipx pytest tox touch test rmdir readlink realpath file strings objdump nm patchelf ip sacct
+    squeue scontrol where fallocate mkswap swapon nvidia-persistenced nvidia-settings update-alternatives
+    [ [[""".split())
+_ENV_PREFIX = re.compile(r"^(?:\{?[A-Za-z_]\w*\}?=\S*\s+)+")
+_PATH_CMD = re.compile(r"^(?:\.{1,2}[/\\]|/|~/|[A-Za-z]:\\)\S+")
+_PY_START = re.compile(r"^(?:from\s+[\w.]+\s+import\b|import\s+\w|with\s.+:|if\s.+:|for\s.+\sin\s.+:|def\s+\w|class\s+\w"
+                       r"|@\w|try:|return\b|print\()")
+_PY_ASSIGN = re.compile(r"^[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*(?:[-+*/]?=)\s*(?!=)\S")
+_PY_CALL = re.compile(r"^[A-Za-z_][\w.]*\(.*\)(?:\.[\w.]+\(.*\))*[\w.]*$")
+_CONFIG = re.compile(r"^(?:[{\[]|--?[a-z][\w-]*(?:[= ]|$)|[\w-]*[_.][\w.-]*:\s+\S|<\w|[a-z_][\w-]*\s*=\s*\S)")
+_FLAGGED = re.compile(r"^[a-z][\w.-]*\s+--?[a-zA-Z]")
+_COMMENT = re.compile(r"\s{2,}#.*$")
+
+
+def step_kind(step: str) -> str:
+    """What a fix step is, by a small heuristic: SHELL, PYTHON, CONFIG or TEXT (an instruction)."""
+    first_line = step.split("\n", 1)[0]
+    code = _COMMENT.sub("", first_line).strip()
+    rest = _ENV_PREFIX.sub("", code)
+    word = rest.split(" ", 1)[0] if rest else ""
+    if word in _COMMANDS or _PATH_CMD.match(rest) or (rest != code and (not rest or word.islower())):
+        return SHELL
+    if _FLAGGED.match(code):
+        return SHELL
+    if re.match(r"^for\s+\w+\s+in\s.*;\s*do\b|^while\s.*;\s*do\b|^\w+=\$\(", code):
+        return SHELL
+    if _PY_START.match(code) or _PY_ASSIGN.match(code) or _PY_CALL.match(code):
+        return PYTHON
+    if _CONFIG.match(code):
+        return CONFIG
+    return TEXT
+
+
+def instruction(step: str) -> str:
+    """An instruction step as prose: a leading shell-comment mark ("# Debian/Ubuntu: ...") dropped."""
+    return printable(step.lstrip("#").strip() if step.startswith("#") else step, 1000)
+
+
+def apply_command(d: Diagnosis, source: str) -> str:
+    """The exact command that shows (then, with --apply, writes) the automatic fix of `d`."""
+    return f"triage fix {d.id}" + ("" if source == STDIN else f" --log {source}")
+
+
+def step_groups(steps: Sequence[str]) -> List[Tuple[str, List[str]]]:
+    """Consecutive steps of the same kind, as (kind, steps): one code block per run of code."""
+    groups: List[Tuple[str, List[str]]] = []
+    for step in steps:
+        kind = step_kind(step)
+        if groups and groups[-1][0] == kind and kind != TEXT:
+            groups[-1][1].append(step)
+        else:
+            groups.append((kind, [step]))
+    return groups

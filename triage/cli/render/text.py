@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
-from triage.cli.render.common import printable, solution_lines, where
+from triage.cli.render.common import STDIN, apply_command, printable, solution_lines, where
 from triage.model import Diagnosis, LogResult
 
 
@@ -22,11 +22,11 @@ def text_report(result: LogResult, verbose: bool = False) -> str:
     n = len(result.diagnoses)
     out.append(f"triage: {n} known problem{'s' if n > 1 else ''} in {result.source}, most likely first")
     for i, d in enumerate(result.diagnoses, 1):
-        out += [""] + diagnosis_lines(i, d, verbose or i == 1)
+        out += [""] + diagnosis_lines(i, d, verbose or i == 1, result.source)
     return "\n".join(out) + "\n"
 
 
-def diagnosis_lines(i: int, d: Diagnosis, full: bool) -> List[str]:
+def diagnosis_lines(i: int, d: Diagnosis, full: bool, source: str = STDIN) -> List[str]:
     out = [f"{i}. {d.id}: {d.title}  (confidence {d.confidence:.2f}, {d.severity})"]
     out += [f"   {where(ev)}: {printable(ev.text)}" for ev in d.evidence]
     if not full:
@@ -38,5 +38,5 @@ def diagnosis_lines(i: int, d: Diagnosis, full: bool) -> List[str]:
     out += [f"   Note: {note}" for note in d.notes]
     out += [f"   See: {ref}" for ref in d.refs[:3]]
     if d.fixable:
-        out.append(f"   An automatic fix exists: triage fix {d.id}")
+        out.append(f"   triage can apply a fix itself: {apply_command(d, source)}   (shows the change; --apply writes it)")
     return out
