@@ -59,6 +59,25 @@ class Solution:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """Variables filled from a KB table (kb/_tables/<table>.yaml): the row whose key is the value
+    captured as `key`, tried whole and then by ever shorter dotted prefixes (cv2.aruco -> cv2).
+    Every column of the row becomes a variable; the entry's `defaults` cover a missing row."""
+
+    table: str
+    key: str  # the captured variable looked up
+    rows: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def row(self, value: str) -> Optional[Mapping[str, str]]:
+        parts = value.strip().split(".")
+        for n in range(len(parts), 0, -1):
+            found = self.rows.get(".".join(parts[:n]))
+            if found is not None:
+                return found
+        return None
+
+
+@dataclass(frozen=True)
 class Example:
     text: str
     variables: Mapping[str, str] = field(default_factory=dict)
@@ -89,6 +108,7 @@ class Entry:
     defaults: Mapping[str, str] = field(default_factory=dict)
     examples: Examples = Examples()
     fix: Optional[Any] = None  # a fixspec.FixSpec
+    lookup: Optional[Lookup] = None
 
 
 @dataclass(frozen=True)
