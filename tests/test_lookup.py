@@ -100,6 +100,7 @@ def test_a_key_defined_twice_across_folders_is_refused(tmp_path: Path) -> None:
     (("lookup: {table: python-modules, key: module}", "lookup: {table: python-modules, column: module}"),
      "lookup.column", "unknown field"),
     ((', note: ""', ""), "defaults", "give a default for note"),
+    (("key: module}", "key: module, unlisted: never}"), "lookup.unlisted", "must be one of defaults, skip"),
 ])
 def test_a_broken_lookup_is_refused_naming_file_entry_and_field(tmp_path: Path, change, field: str,
                                                                 words: str) -> None:
@@ -130,6 +131,14 @@ def test_dotted_names_fall_back_to_shorter_prefixes_then_defaults(tmp_path: Path
     assert (unknown["package"], unknown["install"], unknown["note"]) == ("qqq", "python -m pip install qqq", "")
     [found] = [d for d in diagnose("Nope: no module called qqq\n", load_kb(tmp_path)) if d.id == "mod-entry"]
     assert found.solutions[0].steps == ("python -m pip install qqq",)  # an empty step is left out
+
+
+def test_unlisted_skip_counts_only_keys_the_table_lists(tmp_path: Path) -> None:
+    write(tmp_path, entry=ENTRY.replace("key: module}", "key: module, unlisted: skip}"))
+    kb = load_kb(tmp_path)
+    assert "mod-entry" in [d.id for d in diagnose("Nope: no module called zzcv\n", kb)]
+    assert "mod-entry" in [d.id for d in diagnose("Nope: no module called zz.proto.sub\n", kb)]
+    assert "mod-entry" not in [d.id for d in diagnose("Nope: no module called mylocalthing\n", kb)]
 
 
 def test_captures_are_never_filled_and_win_over_the_table() -> None:

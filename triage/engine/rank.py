@@ -51,6 +51,8 @@ class Accumulator:
         self.found: Dict[str, _Found] = {}
 
     def add(self, hit: Hit) -> None:
+        if hit.entry.lookup is not None and not hit.entry.lookup.speaks_for(hit.variables):
+            return  # an entry whose table does not list the captured key says nothing about it
         f = self.found.setdefault(hit.entry.id, _Found(hit.entry))
         f.best = max(f.best, hit.confidence)
         if hit.kind == "regex":

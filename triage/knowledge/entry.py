@@ -22,7 +22,18 @@ from triage.knowledge.schema import (
     TABLES,
     Checker,
 )
-from triage.model import SEVERITIES, Condition, Entry, Example, Examples, Lookup, Signature, Solution, compile_pattern
+from triage.model import (
+    LOOKUP_UNLISTED,
+    SEVERITIES,
+    Condition,
+    Entry,
+    Example,
+    Examples,
+    Lookup,
+    Signature,
+    Solution,
+    compile_pattern,
+)
 
 Fragments = Mapping[str, str]
 Tables = Mapping[str, Mapping[str, Mapping[str, str]]]
@@ -84,8 +95,8 @@ def _plain_fields(check: Checker, data: Mapping[str, Any]) -> dict:
 
 def _lookup(check: Checker, data: Mapping[str, Any], tables: Tables,
             signatures: Tuple[Signature, ...]) -> Optional[Lookup]:
-    """`lookup: {table: python-modules, key: module}`: the table must be loaded, a signature must
-    capture `key`, and `defaults` must cover every column for a key the table lacks."""
+    """`lookup: {table: python-modules, key: module, unlisted: skip}`: the table must be loaded, a
+    signature must capture `key`, and `defaults` must cover every column a row may lack."""
     raw = data.get("lookup")
     if raw is None:
         return None
@@ -96,13 +107,16 @@ def _lookup(check: Checker, data: Mapping[str, Any], tables: Tables,
                                    "(files kb/_tables/<name>.yaml)")
     if not any(key in compile_pattern(s.source).groupindex for s in signatures):
         check.fail("lookup.key", f"no signature captures '{key}' (write a (?P<{key}>...) group)")
+    unlisted = raw.get("unlisted", "defaults")
+    if unlisted not in LOOKUP_UNLISTED:
+        check.fail("lookup.unlisted", f"must be one of {', '.join(LOOKUP_UNLISTED)} (what a key the table lacks does)")
     required, optional = TABLES[table]
     defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
     missing = [c for c in (required, *optional) if c not in defaults]
     if missing:
         check.fail("defaults", f"table '{table}' fills {', '.join((required, *optional))}: give a default for "
                                f"{', '.join(missing)} (used when the {key} is not in the table)")
-    return Lookup(table=table, key=key, rows=tables[table])
+    return Lookup(table=table, key=key, rows=tables[table], unlisted=str(unlisted))
 
 
 def _signature(check: Checker, raw: Any, i: int, fragments: Fragments) -> Signature:

@@ -21,7 +21,7 @@ REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "exa
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
 SOLUTION_KEYS = {"title", "why", "steps", "when"}
-LOOKUP_KEYS = {"table", "key"}
+LOOKUP_KEYS = {"table", "key", "unlisted"}
 # the lookup tables a KB may hold, as kb/_tables/<name>.yaml: name -> (required column, optional columns).
 # A table maps a key (an import name, a command) to a row; a row written as a bare string is its
 # required column.
