@@ -161,3 +161,12 @@ def test_bundled_table_knows_the_common_traps() -> None:
     assert "NVIDIA/apex" in row("apex")["install"]
     assert row("google") is None
     assert 60 <= len(entry.lookup.rows) <= 120
+
+
+def test_bundled_console_scripts_table_fills_the_path_entry() -> None:
+    kb = load_kb()
+    [found] = [d for d in diagnose("bash: huggingface-cli: command not found\n", kb)
+               if d.id == "console-script-not-on-path"]
+    assert found.solutions[0].title.startswith("Install huggingface-hub")
+    assert "hf" in found.solutions[0].why
+    assert "console-script-not-on-path" not in [d.id for d in diagnose("bash: mytool: command not found\n", kb)]
