@@ -59,7 +59,7 @@ class Solution:
     when: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a whole table: compared and hashed by identity
 class Lookup:
     """Variables filled from a KB table (kb/_tables/<table>.yaml): the row whose key is the value
     captured as `key`, tried whole and then by ever shorter dotted prefixes (cv2.aruco -> cv2).
