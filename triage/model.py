@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any, Mapping, Optional, Pattern, Sequence, Tuple
 
 SEVERITIES = ("info", "warning", "error", "critical")
+LOOKUP_UNLISTED = ("defaults", "skip")  # what a lookup does with a key its table lacks
 
 
 @lru_cache(maxsize=None)
@@ -58,6 +59,31 @@ class Solution:
     when: Optional[str] = None
 
 
+@dataclass(frozen=True, eq=False)  # holds a whole table: compared and hashed by identity
+class Lookup:
+    """Variables filled from a KB table (kb/_tables/<table>.yaml): the row whose key is the value
+    captured as `key`, tried whole and then by ever shorter dotted prefixes (cv2.aruco -> cv2).
+    Every column of the row becomes a variable; the entry's `defaults` cover a missing row, or,
+    with unlisted="skip", a hit whose key the table does not list is not counted at all."""
+
+    table: str
+    key: str  # the captured variable looked up
+    rows: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    unlisted: str = "defaults"  # one of LOOKUP_UNLISTED
+
+    def speaks_for(self, variables: Mapping[str, str]) -> bool:
+        """Whether a hit with these captures counts: always, unless unlisted keys are skipped."""
+        return self.unlisted != "skip" or self.row(variables.get(self.key, "")) is not None
+
+    def row(self, value: str) -> Optional[Mapping[str, str]]:
+        parts = value.strip().split(".")
+        for n in range(len(parts), 0, -1):
+            found = self.rows.get(".".join(parts[:n]))
+            if found is not None:
+                return found
+        return None
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
@@ -89,6 +115,7 @@ class Entry:
     defaults: Mapping[str, str] = field(default_factory=dict)
     examples: Examples = Examples()
     fix: Optional[Any] = None  # a fixspec.FixSpec
+    lookup: Optional[Lookup] = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class Accumulator:
         self.found: Dict[str, _Found] = {}
 
     def add(self, hit: Hit) -> None:
+        if hit.entry.lookup is not None and not hit.entry.lookup.speaks_for(hit.variables):
+            return  # an entry whose table does not list the captured key says nothing about it
         f = self.found.setdefault(hit.entry.id, _Found(hit.entry))
         f.best = max(f.best, hit.confidence)
         if hit.kind == "regex":
@@ -115,13 +117,26 @@ def demote_consequences(scored: Dict[str, float], entries: Mapping[str, Entry]) 
 def diagnosis_of(f: _Found, confidence: float) -> Diagnosis:
     entry = f.entry
     variables = {k: v for k, (_, v) in f.variables.items()}
-    values = {**entry.defaults, **variables}
+    values = values_of(entry, variables)
     return Diagnosis(
         id=entry.id, title=entry.title, confidence=confidence, evidence=evidence_of(f), variables=variables,
         solutions=tuple(render_solution(s, values) for s in entry.solutions),
         fixable=entry.fix is not None, summary=fill(entry.summary.strip(), values), severity=entry.severity,
         tags=entry.tags, notes=entry.notes, refs=entry.refs,
     )
+
+
+def values_of(entry: Entry, variables: Mapping[str, str]) -> Dict[str, str]:
+    """What solutions are filled with: captures, over the row the entry's lookup finds for a
+    captured key, over the entry's defaults. Defaults and table cells may name other variables
+    ({module}, {package}); they are filled a few rounds deep, captures never."""
+    row: Mapping[str, str] = {}
+    if entry.lookup is not None and entry.lookup.key in variables:
+        row = entry.lookup.row(variables[entry.lookup.key]) or {}
+    values = {**entry.defaults, **row, **variables}
+    for _ in range(3):
+        values = {k: v if k in variables else fill(v, values) for k, v in values.items()}
+    return values
 
 
 def evidence_of(f: _Found) -> Tuple[Evidence, ...]:
@@ -143,5 +158,5 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 def render_solution(solution: Solution, values: Mapping[str, str]) -> Solution:
     return Solution(title=fill(solution.title, values), why=fill(solution.why, values),
-                    steps=tuple(fill(s, values) for s in solution.steps),
+                    steps=tuple(step for step in (fill(s, values) for s in solution.steps) if step.strip()),
                     when=fill(solution.when, values) if solution.when else None)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from triage.fixes.spec import FixSpec, Rewrite
-from triage.model import Condition, Entry, Example, Examples, KnowledgeBase, Signature, Solution
+from triage.model import Condition, Entry, Example, Examples, KnowledgeBase, Lookup, Signature, Solution
 
 CACHE_FORMAT = 3  # 3: marshal of plain data, content-keyed (2 was a pickle)
 # the modules that define what a cached KB is made of: a change to them makes a new key
@@ -30,7 +30,7 @@ _SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "knowledge
 _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
     KnowledgeBase: {"entries": (True, Entry)},
     Entry: {"signatures": (True, Signature), "solutions": (True, Solution), "examples": (False, Examples),
-            "fix": (False, FixSpec)},
+            "fix": (False, FixSpec), "lookup": (False, Lookup)},
     Signature: {"requires": (True, Condition), "veto": (True, Condition)},
     Examples: {"match": (True, Example), "no_match": (True, Example), "todo_match": (True, Example)},
     FixSpec: {"rewrites": (True, Rewrite)},
@@ -155,7 +155,7 @@ def _names(cls: type) -> Tuple[str, ...]:
 
 def _plain(obj: Any) -> Any:
     """The inverse of _build: a dataclass as the tuple of its field values."""
-    if type(obj) in _NESTED or type(obj) in (Condition, Solution, Example, Rewrite):
+    if type(obj) in _NESTED or type(obj) in (Condition, Solution, Example, Rewrite, Lookup):
         return tuple(_plain(getattr(obj, f.name)) for f in fields(obj))
     if isinstance(obj, tuple):
         return tuple(_plain(v) for v in obj)

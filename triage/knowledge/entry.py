@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Dict, Callable, List, Mapping, Optional, Tuple, TypeVar
 
 from triage.engine.literals import derive_literals
 from triage.errors import KBError, KBErrors
@@ -15,18 +15,32 @@ from triage.knowledge.schema import (
     EXAMPLE_ITEM_KEYS,
     EXAMPLE_KEYS,
     ID,
+    LOOKUP_KEYS,
     REQUIRED_KEYS,
     SIGNATURE_KEYS,
     SOLUTION_KEYS,
+    TABLES,
     Checker,
 )
-from triage.model import SEVERITIES, Condition, Entry, Example, Examples, Signature, Solution
+from triage.model import (
+    LOOKUP_UNLISTED,
+    SEVERITIES,
+    Condition,
+    Entry,
+    Example,
+    Examples,
+    Lookup,
+    Signature,
+    Solution,
+    compile_pattern,
+)
 
 Fragments = Mapping[str, str]
+Tables = Mapping[str, Mapping[str, Mapping[str, str]]]
 T = TypeVar("T")
 
 
-def parse_entry(data: Any, path: str, fragments: Fragments) -> Entry:
+def parse_entry(data: Any, path: str, fragments: Fragments, tables: Optional[Tables] = None) -> Entry:
     """The entry, or KBErrors listing every problem found in its independent parts."""
     if not isinstance(data, dict):
         raise KBErrors([KBError(path, None, None, "must be a mapping with id, title, summary, ...")])
@@ -41,10 +55,11 @@ def parse_entry(data: Any, path: str, fragments: Fragments) -> Entry:
     examples = check.part(lambda: _examples(check, data.get("examples")), Examples())
     fix = check.part(lambda: parse_fix(check, data["fix"]), None) if data.get("fix") is not None else None
     rest = check.part(lambda: _plain_fields(check, data), None)
+    lookup = check.part(lambda: _lookup(check, data, tables or {}, signatures), None)
     if check.problems or rest is None:
         raise KBErrors(check.problems)
     return Entry(id=eid or "", path=path, signatures=signatures, fuzzy=fuzzy, solutions=solutions,
-                 examples=examples, fix=fix, **rest)
+                 examples=examples, fix=fix, lookup=lookup, **rest)
 
 
 def _each(check: Checker, data: Mapping[str, Any], key: str, parse: Callable[[Any, int], T]) -> Tuple[T, ...]:
@@ -76,6 +91,33 @@ def _plain_fields(check: Checker, data: Mapping[str, Any]) -> dict:
             "priority": check.integer(data, "priority", 50), "causes": tuple(check.strings(data, "causes")),
             "refs": tuple(check.strings(data, "refs")), "notes": tuple(check.strings(data, "notes")),
             "defaults": {str(k): str(v) for k, v in check.mapping(data, "defaults").items()}}
+
+
+def _lookup(check: Checker, data: Mapping[str, Any], tables: Tables,
+            signatures: Tuple[Signature, ...]) -> Optional[Lookup]:
+    """`lookup: {table: python-modules, key: module, unlisted: skip}`: the table must be loaded, a
+    signature must capture `key`, and `defaults` must cover every column a row may lack."""
+    raw = data.get("lookup")
+    if raw is None:
+        return None
+    check.keys(raw, LOOKUP_KEYS, "lookup")
+    table, key = check.text(raw, "table", "lookup"), check.text(raw, "key", "lookup")
+    if table not in tables or table not in TABLES:
+        check.fail("lookup.table", f"unknown table '{table}'; known: {', '.join(sorted(tables)) or 'none'} "
+                                   "(files kb/_tables/<name>.yaml)")
+    if not any(key in compile_pattern(s.source).groupindex for s in signatures):
+        check.fail("lookup.key", f"no signature captures '{key}' (write a (?P<{key}>...) group)")
+    unlisted = raw.get("unlisted", "defaults")
+    if unlisted not in LOOKUP_UNLISTED:
+        check.fail("lookup.unlisted", f"must be one of {', '.join(LOOKUP_UNLISTED)} (what a key the table lacks does)")
+    required, optional = TABLES[table]
+    raw_defaults = data.get("defaults")
+    defaults: Dict[str, Any] = raw_defaults if isinstance(raw_defaults, dict) else {}
+    missing = [c for c in (required, *optional) if c not in defaults]
+    if missing:
+        check.fail("defaults", f"table '{table}' fills {', '.join((required, *optional))}: give a default for "
+                               f"{', '.join(missing)} (used when the {key} is not in the table)")
+    return Lookup(table=table, key=key, rows=tables[table], unlisted=str(unlisted))
 
 
 def _signature(check: Checker, raw: Any, i: int, fragments: Fragments) -> Signature:

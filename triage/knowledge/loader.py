@@ -9,10 +9,12 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from triage.errors import KBError, KBErrors
 from triage.knowledge import yamlsafe
 from triage.knowledge.entry import parse_entry
-from triage.knowledge.schema import ID, Checker
+from triage.knowledge.schema import ID, TABLES, Checker
 from triage.model import Entry, KnowledgeBase
 
 FRAGMENTS_FILE = "_fragments.yaml"
+TABLES_DIR = "_tables"  # kb/_tables/<name>.yaml are lookup tables, not entries
+Tables = Dict[str, Dict[str, Dict[str, str]]]
 
 
 def bundled_kb_dir() -> Path:
@@ -68,11 +70,12 @@ def parse_all(files: List[Path]) -> Tuple[List[Entry], List[KBError]]:
     problems: List[KBError] = []
     try:
         fragments = load_fragments(files)
+        tables = load_tables(files)
     except KBErrors as exc:
         return [], exc.problems
-    for path in (f for f in files if not is_fragments(f)):
+    for path in filter(is_entry, files):
         try:
-            entries.append(load_entry(path, fragments))
+            entries.append(load_entry(path, fragments, tables))
         except KBErrors as exc:
             problems += exc.problems
     return entries, problems + cross_file_problems(entries)
@@ -94,6 +97,45 @@ def cross_file_problems(entries: List[Entry]) -> List[KBError]:
 
 def is_fragments(path: Path) -> bool:
     return path.name == FRAGMENTS_FILE
+
+
+def is_table(path: Path) -> bool:
+    return path.parent.name == TABLES_DIR
+
+
+def is_entry(path: Path) -> bool:
+    return not is_fragments(path) and not is_table(path)
+
+
+def load_tables(files: List[Path]) -> Tables:
+    """The lookup tables (kb/_tables/<name>.yaml) that entries' `lookup` reads; a table may be
+    split over several KB folders, but a key is defined once."""
+    out: Tables = {}
+    problems: List[KBError] = []
+    for path in filter(is_table, files):
+        check = Checker(str(path), None)
+        check.part(partial(_table, check, out, path), None)
+        problems += check.problems
+    if problems:
+        raise KBErrors(problems)
+    return out
+
+
+def _table(check: Checker, out: Tables, path: Path) -> None:
+    name = path.stem
+    if name not in TABLES:
+        check.fail("(table)", f"unknown table '{name}'; known: {', '.join(sorted(TABLES))}")
+    data = read_yaml(path)
+    if not isinstance(data, dict) or not data:
+        check.fail("(top)", "a table must map each key to a row")
+    rows = out.setdefault(name, {})
+    for key, raw in data.items():
+        row = check.part(partial(check.table_row, name, key, raw), None)
+        if row is None:
+            continue
+        if key in rows:
+            check.part(partial(check.fail, str(key), f"defined twice in table '{name}'"), None)
+        rows[key] = row
 
 
 def load_fragments(files: List[Path]) -> Dict[str, str]:
@@ -125,8 +167,9 @@ def _fragment(check: Checker, out: Dict[str, str], name: str, source: Any) -> No
     out[name] = source
 
 
-def load_entry(path: Path, fragments: Optional[Mapping[str, str]] = None) -> Entry:
-    return parse_entry(read_yaml(path), str(path), fragments or {})
+def load_entry(path: Path, fragments: Optional[Mapping[str, str]] = None,
+               tables: Optional[Tables] = None) -> Entry:
+    return parse_entry(read_yaml(path), str(path), fragments or {}, tables or {})
 
 
 def read_yaml(path: Path) -> Any:

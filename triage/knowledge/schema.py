@@ -7,7 +7,7 @@ problems of independent parts (each signature, solution, example list, the fix) 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple, TypeVar, Union
 
 from triage.errors import KBError
 from triage.model import compile_pattern
@@ -16,11 +16,20 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
-              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix"}
+              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup"}
 REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
 SOLUTION_KEYS = {"title", "why", "steps", "when"}
+LOOKUP_KEYS = {"table", "key", "unlisted"}
+# the lookup tables a KB may hold, as kb/_tables/<name>.yaml: name -> (required column, optional columns).
+# A table maps a key (an import name, a command) to a row; a row written as a bare string is its
+# required column.
+TABLES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "python-modules": ("package", ("install", "note")),  # import name -> distribution to install
+    "console-scripts": ("package", ("install", "note")),  # command -> distribution that installs it
+}
+TABLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 EXAMPLE_KEYS = {"match", "no_match", "todo_match"}
 EXAMPLE_ITEM_KEYS = {"text", "vars"}
 ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -117,6 +126,18 @@ class Checker:
                 or re.match(r"^[A-Za-z]:", value) or ".." in value.replace("\\", "/").split("/")):
             self.fail(join(where, key), "must be a relative path without '..' (it may not leave its root)")
         return str(value)
+
+    def table_row(self, name: str, key: Any, raw: Any) -> Dict[str, str]:
+        """One row of table `name`: its key and cells checked against the table's columns."""
+        required, optional = TABLES[name]
+        if not isinstance(key, str) or not TABLE_KEY.fullmatch(key):
+            self.fail(str(key), "a table key must be a name such as cv2 or google.protobuf (quote yes/no/on/off/numbers)")
+        if isinstance(raw, str):
+            raw = {required: raw}
+        self.keys(raw, {required, *optional}, key)
+        if required not in raw:
+            self.fail(join(key, required), "is required")
+        return {str(column): self.text(raw, column, key) for column in raw}
 
     def version_range(self, raw: Mapping[str, Any], key: str, where: str = "") -> Optional[str]:
         value = raw.get(key)
