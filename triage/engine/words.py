@@ -26,3 +26,8 @@ ERROR_LINE = re.compile(r"(?i)^\s*(?:\S+:\s*)?(?:error|fatal)(?:\[E\d+\])?:|^\s*
                         r"|^\s*[\w.-]+:\s+(?-i:ERROR|FATAL)\s")
 ERROR_MARK = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\b|\]:?\s*error\b"
                         r"|^\s*[\w.-]+:\s+(?-i:ERROR|FATAL)\s")
+# words that healthy training and install logs print on many lines: a prefilter literal that is
+# one of them (alone) makes its signature run on most of a log, so `triage kb lint` warns
+COMMON_LITERALS = frozenset(ERROR_WORDS + ("error:", "error: ", "warning", "info", "install", "python", "python3",
+                                          "conda", "pip", "packages", "-packages", "cuda", "torch", "nccl",
+                                          "kill", " failed", "exit", " code", " status", "import", "module"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from triage.engine.words import COMMON_LITERALS
 from triage.knowledge.loader import entry_files, parse_all
 from triage.limits import MIN_SELECTIVE_LITERAL
 from triage.model import Entry, KnowledgeBase
@@ -77,6 +78,9 @@ def selectivity_warnings(kb: KnowledgeBase) -> List[str]:
         for i, sig in enumerate(e.signatures):
             if not sig.literals:
                 out.append(f"{where(e, f'signatures[{i}]')}: no prefilter literal; add keywords")
+            elif common := sorted(set(sig.literals) & COMMON_LITERALS):
+                out.append(f"{where(e, f'signatures[{i}]')}: literal {common[0]!r} is on many lines of healthy logs; "
+                           "give keywords that every match holds and few other lines do")
             elif min(len(lit.encode("utf-8")) for lit in sig.literals) < MIN_SELECTIVE_LITERAL:
                 out.append(f"{where(e, f'signatures[{i}]')}: literal {sorted(sig.literals, key=len)[0]!r} "
                            "is too short to be selective; add keywords")
