@@ -93,7 +93,7 @@ def _plan_package(base: FixPlan, spec: FixSpec, python: Optional[str], site_pack
         edit = FileEdit(root, target, read_text(target), after)
         note = "" if satisfies(version, spec.versions) else \
             f" (note: {spec.package} {version} is outside {spec.versions}, but the exact text was found)"
-        return replace(base, edits=(edit,), diff=unified_diff(edit), reason=base.reason + note)
+        return replace(base, edits=(edit,), diff=unified_diff(edit, root.parent), reason=base.reason + note)
     return _not_ready(base, state, f"{spec.package} {version or '(version unknown)'} found; "
                                    f"the patch is for {spec.package} {spec.versions or 'any version'}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any, Dict, Callable, List, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
 from triage.engine.literals import derive_literals
 from triage.errors import KBError, KBErrors
