@@ -130,7 +130,8 @@ def test_plain_variables_are_filled_word_by_word(text: str, variables: Dict[str,
     ("run -v $PWD:/w img", {"PWD": "/my dir"}, "split or expand"),
     ("run $A", {"A": "*"}, "split or expand"),
     ("run $(pwd) $A", {"A": "1"}, "'$'"),
-    ("echo '$HOME'", {"HOME": "/root"}, "'$'"),  # not filled inside single quotes; a '$' left: refused
+    ("echo '$HOME'", {"HOME": "/root"}, "'$'"),
+    ("docker run -e HF_TOKEN=$HF_TOKEN img", {"HF_TOKEN": "hf_abc"}, "may hold a secret"),  # never printed  # not filled inside single quotes; a '$' left: refused
     ("torchrun --master_port=$((29500 + RANDOM % 1000)) x.py", {"RANDOM": "1"}, "'$'"),
     ("run $A; rm -rf x", {"A": "1"}, "';'"),
 ])

@@ -20,6 +20,7 @@ _OPERATOR_CHARS = set(";&|<>()")
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")  # as engine.rank.fill reads them
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_SECRET = re.compile(r"(?i)TOKEN|KEY|SECRET|PASS|CREDENTIAL|AUTH|COOKIE|SESSION")
 _MARKED = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -136,6 +137,8 @@ def _mark_variables(text: str, variables: Mapping[str, str]) -> Tuple[str, List[
 
 
 def _bad_expansion(name: str, value: Optional[str], quoted: bool) -> Optional[str]:
+    if _SECRET.search(name):  # its value would be printed in the command shown for confirmation
+        return f"${name}, which triage does not fill in (it may hold a secret)"
     if value is None:
         return f"${name}, which is neither set here nor exported earlier in the log"
     if any(c in value for c in "\n\r\x00"):
