@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage import load_kb
+from triage.fixes import computed
 from triage.fixes.plan import apply_fix, plan_fix, revert_fix
 
 KB = load_kb()
@@ -39,12 +40,13 @@ def make_project(tmp_path: Path, spec, before: str) -> Path:
 
 
 @pytest.mark.parametrize("entry, i, example", CASES, ids=[f"{e.id}::fix[{i}]" for e, i, _ in CASES])
-def test_fix_example(tmp_path: Path, entry, i: int, example) -> None:
+def test_fix_example(tmp_path: Path, entry, i: int, example, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = entry.fix
-    if spec.kind == "command":
+    if spec.kind == "command":  # values triage computes (a free port) are {named} in the example
+        monkeypatch.setattr(computed, "COMPUTED", {"free_port": lambda: 29999})
         plan = plan_fix(entry.id, log=example["log"], kb=KB)
         assert plan.outcome == "ready", plan.reason
-        assert plan.command == example["command"]
+        assert plan.command == example["command"].replace("{free_port}", "29999")
         if spec.unless is not None:  # the corrected command is recognised as fixed
             again = plan_fix(entry.id, log=f"$ {plan.command}\n", kb=KB)
             assert again.outcome == "already-applied", again

@@ -339,10 +339,12 @@ def test_read_only_package_folder_gives_a_clear_refusal(tmp_path: Path) -> None:
 
 
 def test_dry_run_says_up_front_when_run_would_refuse(tmp_path: Path) -> None:
-    """torchrun's corrected port is shell arithmetic: shown to copy, never run by triage."""
-    r = subprocess.run([sys.executable, "-m", "triage", "fix", "torchrun-port-in-use", "--log",
-                        str(FIXTURES / "torchrun-port-in-use.log")], capture_output=True, cwd=tmp_path,
-                       env=fake_pip(tmp_path), timeout=120)
+    """A command substitution in the log's command: shown to copy, never run by triage."""
+    log = tmp_path / "shm.log"
+    log.write_text("$ docker run --gpus all -v $(pwd):/w trainer:latest python train.py\nERROR: Unexpected bus error "
+                   "encountered in worker. This might be caused by insufficient shared memory (shm).\n")
+    r = subprocess.run([sys.executable, "-m", "triage", "fix", "dataloader-shm-too-small", "--log", str(log)],
+                       capture_output=True, cwd=tmp_path, env=fake_pip(tmp_path), timeout=120)
     out = r.stdout.decode()
     assert r.returncode == 0 and "--run: will not run: the command holds a '$'" in out
     assert "(not run: triage will not run this one" in out and "add --run" not in out

@@ -3,7 +3,9 @@
 A corrected command is rebuilt from a log line anyone could have written, so it is split into
 words the way a shell would quote them and run without a shell; anything only a shell gives
 meaning to (`;`, `&&`, `|`, redirections, `$`-expansions, backticks, line breaks, comments) is
-refused rather than guessed at. A KB `shell` fix's own commands are trusted text: they run as
+refused rather than guessed at; only plain `$NAME` / `${NAME}` is filled in, from the environment
+triage runs in (a command run by --run gets that environment) or an `export NAME=value` earlier in
+the log, and each value stays inside its one word. A KB `shell` fix's own commands are trusted text: they run as
 argv too, and only a command that needs shell syntax goes to `sh -c`, with the values filled
 from the log passed as its positional parameters ("$1"), so the shell never parses them.
 """
@@ -17,6 +19,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 _OPERATOR_CHARS = set(";&|<>()")
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")  # as engine.rank.fill reads them
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_SECRET = re.compile(r"(?i)TOKEN|KEY|SECRET|PASS|CREDENTIAL|AUTH|COOKIE|SESSION")
+_MARKED = re.compile("\ue000(\\d+)\ue001")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,10 @@ class Invocation:
     env: Tuple[Tuple[str, str], ...] = ()  # leading NAME=value words, set in the environment
     script: Optional[str] = None  # a KB command that needs a shell, run by `sh -c`
     refused: Optional[str] = None
+    filled: Tuple[str, ...] = ()  # the $NAMEs of a log's command filled in
+
+    def _filled(self) -> str:
+        return f" (filled in: {', '.join('$' + n for n in self.filled)})" if self.filled else ""
 
     def show(self) -> str:
         """Exactly what will run, unambiguous (Python list syntax, every quote visible)."""
@@ -35,7 +44,7 @@ class Invocation:
         env = f"env {dict(self.env)!r} + " if self.env else ""
         if self.script is not None:
             return f"{env}sh -c {self.script!r} with $1... = {list(self.argv)!r}"
-        return f"{env}argv {list(self.argv)!r}"
+        return f"{env}argv {list(self.argv)!r}{self._filled()}"
 
     def command(self) -> Tuple[List[str], Dict[str, str]]:
         """(argv for subprocess without a shell, extra environment)."""
@@ -74,14 +83,69 @@ def _split(text: str) -> Tuple[Tuple[Tuple[str, str], ...], Tuple[str, ...]]:
     return tuple(env), tuple(words)
 
 
-def from_log(text: str) -> Invocation:
-    """A command taken from a log (a corrected command): plain words only."""
-    problem = shell_syntax(text)
+def from_log(text: str, variables: Optional[Mapping[str, str]] = None) -> Invocation:
+    """A command taken from a log (a corrected command): plain words, and `variables` filled in."""
+    marked, values, names, unset = _mark_variables(text, variables) if variables else (text, [], [], None)
+    if unset:
+        return Invocation(refused=f"the command uses {unset}: check it and run it yourself")
+    problem = shell_syntax(marked)
     if problem:
         return Invocation(refused=f"the command holds {problem}, which only a shell understands; triage passes no "
                                   "command built from a log to a shell: check it and run it yourself")
-    env, words = _split(text)
-    return Invocation(words, env) if words else Invocation(refused="the command is empty")
+    env, words = _split(marked)
+
+    def unmark(word: str) -> str:
+        return _MARKED.sub(lambda m: values[int(m.group(1))], word)
+
+    if not words:
+        return Invocation(refused="the command is empty")
+    return Invocation(tuple(unmark(w) for w in words), tuple((k, unmark(v)) for k, v in env),
+                      filled=tuple(dict.fromkeys(names)))
+
+
+def _mark_variables(text: str, variables: Mapping[str, str]) -> Tuple[str, List[str], List[str], Optional[str]]:
+    """Each plain $NAME / ${NAME} outside single quotes replaced by a mark: (text, values, names,
+    problem). A shell would split and glob an unquoted value: such a value is refused."""
+    out: List[str] = []
+    values: List[str] = []
+    names: List[str] = []
+    quote: Optional[str] = None
+    i = 0
+    while i < len(text):
+        char, m = text[i], _VARIABLE.match(text, i)
+        if char == "\\" and quote != "'":
+            out.append(text[i:i + 2])
+            i += 2
+            continue
+        if char in "'\"" and quote in (None, char):
+            quote = None if quote == char else char
+        elif m and quote != "'":
+            name = m.group(1) or m.group(2)
+            value = variables.get(name)
+            problem = _bad_expansion(name, value, quote == '"')
+            if problem:
+                return text, [], [], problem
+            assert value is not None
+            out.append(f"\ue000{len(values)}\ue001")
+            values.append(value)
+            names.append(name)
+            i = m.end()
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out), values, names, None
+
+
+def _bad_expansion(name: str, value: Optional[str], quoted: bool) -> Optional[str]:
+    if _SECRET.search(name):  # its value would be printed in the command shown for confirmation
+        return f"${name}, which triage does not fill in (it may hold a secret)"
+    if value is None:
+        return f"${name}, which is neither set here nor exported earlier in the log"
+    if any(c in value for c in "\n\r\x00"):
+        return f"${name}, whose value holds a line break"
+    if not quoted and (not value or any(c.isspace() or c in "*?[" for c in value)):
+        return f"an unquoted ${name}, whose value {value!r} a shell would split or expand"
+    return None
 
 
 def _bad_value(name: str, value: str) -> Optional[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 from typing import Any, Optional
 
@@ -37,17 +38,30 @@ def confirm(question: str, yes: bool) -> bool:
     """Ask on the terminal even when stdin is the log; without a terminal only --yes agrees."""
     if yes:
         return True
-    try:
-        with open("/dev/tty", "r+") as tty:
-            tty.write(f"{question} [y/N] ")
-            tty.flush()
-            return tty.readline().strip().lower() in ("y", "yes")
+    try:  # two streams: a terminal cannot seek, so one "r+" text stream over it fails
+        with open("/dev/tty", "w", encoding="utf-8") as out, open("/dev/tty", encoding="utf-8") as answer:
+            out.write(f"{question} [y/N] ")
+            out.flush()
+            return answer.readline().strip().lower() in ("y", "yes")
     except OSError:
         click.echo("triage: no terminal to confirm on; re-run with --yes to proceed", err=True)
         return False
 
 
-def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: bool, ask: bool = False) -> int:
+def undo_command(plan: FixPlan, python: Optional[str] = None, site_packages: Optional[str] = None) -> str:
+    """The exact `triage fix ID --revert ...` that finds the files this plan writes, shell-quoted."""
+    words = ["triage", "fix", plan.entry_id, "--revert"]
+    if plan.kind == "project" and plan.root:
+        words += ["--project", os.path.abspath(plan.root)]
+    if plan.kind == "package" and site_packages:
+        words += ["--site-packages", os.path.abspath(site_packages)]
+    elif plan.kind == "package" and python:
+        words += ["--python", python if os.sep not in python else os.path.abspath(python)]
+    return shlex.join(words)
+
+
+def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: bool, ask: bool = False,
+        undo: str = "") -> int:
     """Print the plan, then do what was asked; returns the exit code."""
     try:
         if revert:
@@ -71,7 +85,7 @@ def act(plan: FixPlan, apply: bool, revert: bool, run: bool, yes: bool, unsafe: 
             return ExitCode.REFUSED
         plan = apply_fix(plan)
         _notes(plan)
-        click.echo(f"applied {plan.entry_id}; undo with: triage fix {plan.entry_id} --revert")
+        click.echo(f"applied {plan.entry_id}; undo with: {undo or undo_command(plan)}")
         return ExitCode.CLEAN
     except PatchError as exc:
         click.echo(f"triage: {exc}", err=True)
@@ -118,4 +132,4 @@ def fix_main(entry_or_diagnosis: Any, *, log: Optional[str], python: Optional[st
     except PatchError as exc:
         click.echo(f"triage: {exc}", err=True)
         return OUTCOME_EXIT.get(exc.outcome, ExitCode.ERROR)
-    return act(plan, apply, revert, run, yes, unsafe, ask)
+    return act(plan, apply, revert, run, yes, unsafe, ask, undo_command(plan, python, site_packages))

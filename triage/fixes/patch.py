@@ -79,8 +79,12 @@ def edit_regex(text: str, pattern: Pattern[str], new: str) -> Tuple[str, Optiona
     return "not-applicable:the text to replace is not in the file", None
 
 
-def unified_diff(edit: FileEdit) -> str:
-    name = os.fspath(edit.path)
+def unified_diff(edit: FileEdit, base: Optional[Path] = None) -> str:
+    """A unified diff, paths git style: below `base` (default the edit's root), so `patch -p1` works there."""
+    try:
+        name = edit.path.relative_to(base or edit.root).as_posix()
+    except ValueError:
+        name = os.fspath(edit.path).lstrip("/")
     lines = difflib.unified_diff(edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
                                  fromfile=f"a/{name}", tofile=f"b/{name}")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

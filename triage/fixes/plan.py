@@ -93,7 +93,7 @@ def _plan_package(base: FixPlan, spec: FixSpec, python: Optional[str], site_pack
         edit = FileEdit(root, target, read_text(target), after)
         note = "" if satisfies(version, spec.versions) else \
             f" (note: {spec.package} {version} is outside {spec.versions}, but the exact text was found)"
-        return replace(base, edits=(edit,), diff=unified_diff(edit), reason=base.reason + note)
+        return replace(base, edits=(edit,), diff=unified_diff(edit, root.parent), reason=base.reason + note)
     return _not_ready(base, state, f"{spec.package} {version or '(version unknown)'} found; "
                                    f"the patch is for {spec.package} {spec.versions or 'any version'}")
 
@@ -146,11 +146,12 @@ def _plan_shell(base: FixPlan, spec: FixSpec, entry: Entry, id_or_diagnosis: Uni
 
 def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Optional[int]) -> FixPlan:
     from triage.engine.normalize import normalize
-    from triage.fixes.rewrite import find_command, rewrite
+    from triage.fixes.rewrite import find_command, rewrite, variables
 
     if not log:
         return replace(base, outcome="target-not-found", reason="give the log (--log FILE) that shows the failing command")
-    found = find_command(spec, normalize(log), before)
+    lines = normalize(log)
+    found = find_command(spec, lines, before)
     if found is None:
         return replace(base, outcome="target-not-found", reason="the failing command is not in the log; "
                        + (base.reason or "see the solutions"))
@@ -160,7 +161,7 @@ def _plan_command(base: FixPlan, spec: FixSpec, log: Optional[str], before: Opti
     if state != "ready" or fixed is None:
         return _not_ready(base, state, f"command on line {line}")
     return replace(base, command=fixed, diff=f"- {command}\n+ {fixed}\n",
-                   invocations=(from_log(fixed),) + base.invocations)
+                   invocations=(from_log(fixed, variables(lines, line)),) + base.invocations)
 
 
 def apply_fix(plan: FixPlan) -> FixPlan:

@@ -1,12 +1,15 @@
 """Corrected commands, thefuck-style: find the failing command in the log and rewrite it."""
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+import os
+import shlex
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import regex
 
 from triage.engine.budget import RegexBudget, search_once, sub_once
 from triage.engine.normalize import Line
+from triage.fixes.computed import Computed
 from triage.fixes.spec import FixSpec
 from triage.model import compile_pattern
 
@@ -65,9 +68,34 @@ def rewrite(spec: FixSpec, command: str) -> Tuple[str, Optional[str]]:
     if spec.unless is not None and search_once(compile_pattern(spec.unless), command):
         return "already-applied", None
     fixed = command
+    computed = Computed()  # {free_port} and the like: values found here, not shell code
     for step in spec.rewrites:
-        fixed = sub_once(step.pattern, step.replace, fixed)
+        fixed = sub_once(step.pattern, computed.fill(step.replace), fixed)
     fixed = " ".join(fixed.split())
     if fixed == command:
         return "not-applicable:no rewrite rule changed this command", None
     return "ready", fixed
+
+
+_EXPORT = regex.compile(r"^export\s+(?P<name>[A-Za-z_]\w*)=(?P<value>\S*)$")
+
+
+def exports(lines: Sequence[Line], before: int) -> Dict[str, str]:
+    """`export NAME=value` typed at a prompt before line `before`: the values a command used."""
+    found: Dict[str, str] = {}
+    for number, text, prompted in command_lines(lines):
+        m = _EXPORT.match(text) if prompted and number < before else None
+        if m:
+            try:
+                words = shlex.split(m.group("value"))
+            except ValueError:
+                continue
+            if len(words) == 1 and "$" not in words[0] and "`" not in words[0]:
+                found[m.group("name")] = words[0]
+    return found
+
+
+def variables(lines: Sequence[Line], before: int) -> Dict[str, str]:
+    """What `$NAME` in a corrected command becomes when --run runs it here: this environment (the
+    one the command gets), else the log's exports; $PWD is the folder it runs in."""
+    return {**exports(lines, before), **os.environ, "PWD": os.getcwd()}
