@@ -135,3 +135,14 @@ def test_the_page_in_a_headless_browser(tmp_path: Path) -> None:
         assert not [e for e in browser.events if e["method"] == "Page.javascriptDialogOpening"]  # no alert()
     finally:
         browser.close()
+
+
+def test_a_clean_log_is_not_counted_as_an_unknown_failure() -> None:
+    from triage.cli.render.html import cause_counts
+
+    failing = LogResult("a.log", [], Evidence(3, "RuntimeError: boom", "likely-failure"))
+    clean = LogResult("b.log", [], None)
+    counts = {cause: n for cause, _, n in cause_counts([failing, clean, clean])}
+    assert counts == {"unknown failure": 1, "no failure seen": 2}
+    page = html_page([failing, clean, clean], "1")
+    assert "Unknown failures (1 logs" in page and "2 more logs hold no line that looks like a failure" in page

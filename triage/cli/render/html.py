@@ -60,7 +60,8 @@ def cause_counts(results: Sequence[LogResult], most: int = 15) -> List[Tuple[str
     """(cause, severity, logs), most frequent first: each log's top diagnosis, or unknown/unreadable;
     past the `most` frequent, the rest are one "other causes" bar."""
     counts: Counter[str] = Counter()
-    severity: Dict[str, str] = {"unknown failure": "unknown", "unreadable": "unreadable"}
+    severity: Dict[str, str] = {"unknown failure": "unknown", "unreadable": "unreadable",
+                                "no failure seen": "info"}
     for r in results:
         cause = _cause(r)
         counts[cause] += 1
@@ -74,7 +75,12 @@ def cause_counts(results: Sequence[LogResult], most: int = 15) -> List[Tuple[str
 
 
 def _cause(r: LogResult) -> str:
-    return "unreadable" if r.error else (r.diagnoses[0].id if r.diagnoses else "unknown failure")
+    if r.error:
+        return "unreadable"
+    if r.diagnoses:
+        return r.diagnoses[0].id
+    # no known problem and no line that looks like a failure: most likely a healthy log
+    return "unknown failure" if r.likely_failure else "no failure seen"
 
 
 def chart(causes: Sequence[Tuple[str, str, int]]) -> str:
@@ -98,15 +104,18 @@ def chart(causes: Sequence[Tuple[str, str, int]]) -> str:
 
 
 def unknown_section(results: Sequence[LogResult]) -> str:
-    unknown = [r for r in results if not r.error and not r.diagnoses]
+    unknown = [r for r in results if not r.error and not r.diagnoses and r.likely_failure]
+    clean = sum(1 for r in results if not r.error and not r.diagnoses and not r.likely_failure)
+    note = f"<p class=\"muted\">{clean} more logs hold no line that looks like a failure.</p>" if clean else ""
     if not unknown:
-        return ""
+        return note
     items = []
     for r in unknown:
         lf = r.likely_failure
-        line = f"line {lf.line}: {printable(lf.text, 500)}" if lf else "(no line looks like a failure)"
+        line = f"line {lf.line}: {printable(lf.text, 500)}" if lf else ""
         items.append(f"<li><b>{_e(r.source)}</b><pre>{_e(line)}</pre></li>")
-    return f"<h2>Unknown failures ({len(unknown)} logs; the likely failure line)</h2><ul>{''.join(items)}</ul>"
+    return (f"<h2>Unknown failures ({len(unknown)} logs; the likely failure line)</h2><ul>{''.join(items)}</ul>"
+            + note)
 
 
 def log_row(r: LogResult) -> str:
