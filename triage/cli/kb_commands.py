@@ -60,7 +60,7 @@ def kb_catalog(kb_dirs: Sequence[str]) -> None:
 @kb_option
 def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs: Sequence[str]) -> None:
     """Check every KB file with the test suite's gates; exit 1 when anything is wrong."""
-    from triage.knowledge.lint import checkout_paths, lint_dirs, overlap_table
+    from triage.knowledge.lint import checkout_paths, lint_dirs
     from triage.knowledge.loader import bundled_kb_dir
     from triage.knowledge.loader import kb_dirs as all_kb_dirs
 
@@ -74,9 +74,8 @@ def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs:
         click.echo(f"error: {e}", err=True)
     for line in report.overlaps if overlaps else ():
         click.echo(f"overlap: {line}")
-    collided = overlap_table(report.overlaps)
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings; {len(report.overlaps)} match "
-               f"examples of {len(collided)} entries also fire other entries" + ("" if overlaps else " (--overlaps)"))
+               f"examples of {report.overlapping_entries} entries also fire other entries" + ("" if overlaps else " (--overlaps)"))
     sys.exit(ExitCode.FOUND if report.errors else ExitCode.CLEAN)
 
 

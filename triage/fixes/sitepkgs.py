@@ -11,6 +11,7 @@ from typing import List, Optional, Tuple
 import regex
 
 from triage.errors import PatchError
+from triage.knowledge.schema import VERSION_CLAUSE
 
 _PATHS_SCRIPT = ("import json, site, sysconfig; p = sysconfig.get_paths(); "
                  "s = [p['purelib'], p['platlib']] + list(getattr(site, 'getsitepackages', lambda: [])()); "
@@ -84,7 +85,7 @@ def satisfies(version: Optional[str], spec: Optional[str]) -> bool:
         return False
     have = version_tuple(version)
     for clause in (c.strip() for c in spec.split(",") if c.strip()):
-        m = regex.fullmatch(r"(>=|<=|==|!=|>|<)\s*([\d.]+)(\.\*)?", clause)
+        m = VERSION_CLAUSE.fullmatch(clause)  # the form the loader already checked
         if not m:
             raise PatchError(f"cannot read version specifier {clause!r}")
         op, want, star = m.group(1), version_tuple(m.group(2)), m.group(3)

@@ -62,7 +62,3 @@ def run_all(kb: KnowledgeBase) -> Tuple[List[str], List[str]]:
         if case.kind == "match" and others:
             overlaps.append(f"{case.name}: also {', '.join(others)}")
     return failures, overlaps
-
-
-def failures(kb: KnowledgeBase) -> List[str]:
-    return run_all(kb)[0]

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from triage.engine.words import COMMON_LITERALS
+from triage.errors import KBError
 from triage.knowledge.loader import entry_files, parse_all
 from triage.limits import MIN_SELECTIVE_LITERAL
 from triage.model import Entry, KnowledgeBase
@@ -22,7 +23,12 @@ MIN_NO_MATCH = 2  # `no_match` near-misses an entry needs
 class LintReport:
     errors: List[str] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
-    overlaps: List[str] = field(default_factory=list)  # example -> other entries that also fire on it
+    overlaps: List[str] = field(default_factory=list)  # "<entry>::match[i]: also <ids>", one per example
+
+    @property
+    def overlapping_entries(self) -> int:
+        """How many entries have a match example on which another entry fires too."""
+        return len({line.split("::", 1)[0] for line in self.overlaps})
 
 
 def lint_dirs(dirs: Sequence[Path], run_examples: bool = True, fixtures: Optional[Path] = None,
@@ -46,8 +52,9 @@ def lint_dirs(dirs: Sequence[Path], run_examples: bool = True, fixtures: Optiona
     return report
 
 
-def where(entry: Entry, field_name: str) -> str:
-    return f"{entry.path}: entry '{entry.id}', field '{field_name}'"
+def problem(entry: Entry, field_name: str, text: str) -> str:
+    """One lint finding, worded as the loader words a KB problem (file, entry, field)."""
+    return str(KBError(entry.path, entry.id, field_name, text))
 
 
 def content_problems(kb: KnowledgeBase) -> List[str]:
@@ -55,12 +62,12 @@ def content_problems(kb: KnowledgeBase) -> List[str]:
     out = []
     for e in kb.entries:
         if len(e.examples.match) < MIN_MATCH or len(e.examples.no_match) < MIN_NO_MATCH:
-            out.append(f"{where(e, 'examples')}: needs at least {MIN_MATCH} match and {MIN_NO_MATCH} no_match "
-                       f"examples (has {len(e.examples.match)} and {len(e.examples.no_match)})")
+            out.append(problem(e, "examples", f"needs at least {MIN_MATCH} match and {MIN_NO_MATCH} no_match "
+                               f"examples (has {len(e.examples.match)} and {len(e.examples.no_match)})"))
         if not e.solutions:
-            out.append(f"{where(e, 'solutions')}: needs at least one solution")
+            out.append(problem(e, "solutions", "needs at least one solution"))
         if not e.refs:
-            out.append(f"{where(e, 'refs')}: cite the upstream issue, PR or docs that back the entry")
+            out.append(problem(e, "refs", "cite the upstream issue, PR or docs that back the entry"))
     return out
 
 
@@ -76,18 +83,19 @@ def selectivity_warnings(kb: KnowledgeBase) -> List[str]:
     out = []
     for e in kb.entries:
         for i, sig in enumerate(e.signatures):
+            at = f"signatures[{i}]"
             if not sig.literals:
-                out.append(f"{where(e, f'signatures[{i}]')}: no prefilter literal; add keywords")
+                out.append(problem(e, at, "no prefilter literal; add keywords"))
             elif common := sorted(set(sig.literals) & COMMON_LITERALS):
-                out.append(f"{where(e, f'signatures[{i}]')}: literal {common[0]!r} is on many lines of healthy logs; "
-                           "give keywords that every match holds and few other lines do")
+                out.append(problem(e, at, f"literal {common[0]!r} is on many lines of healthy logs; "
+                                             "give keywords that every match holds and few other lines do"))
             elif min(len(lit.encode("utf-8")) for lit in sig.literals) < MIN_SELECTIVE_LITERAL:
-                out.append(f"{where(e, f'signatures[{i}]')}: literal {sorted(sig.literals, key=len)[0]!r} "
-                           "is too short to be selective; add keywords")
+                out.append(problem(e, at, f"literal {sorted(sig.literals, key=len)[0]!r} "
+                                             "is too short to be selective; add keywords"))
             for j, cond in enumerate(sig.requires + sig.veto):
                 if cond.within is None and (not cond.literals or min(map(len, cond.literals)) < 3):
-                    out.append(f"{where(e, f'signatures[{i}]')} condition {j}: a whole-log condition without "
-                               "a literal of 3+ characters is checked on every line; make it selective")
+                    out.append(problem(e, at, f"condition {j}: a whole-log condition without a literal of 3+ "
+                                                 "characters is checked on every line; make it selective"))
     return out
 
 
@@ -96,8 +104,9 @@ def fixture_problems(kb: KnowledgeBase, fixtures: Path) -> List[str]:
     from triage.knowledge.fixtures import labelled_logs
 
     covered = {m.label for m in labelled_logs(fixtures)}
-    return [f"{where(e, 'id')}: no fixture expects it; write {fixtures}/{e.id}.log "
-            "(first line: # triage-fixture: expect=<id> line=<N>)" for e in kb.entries if e.id not in covered]
+    return [problem(e, "id", f"no fixture expects it; write {fixtures}/{e.id}.log "
+                             "(first line: # triage-fixture: expect=<id> line=<N>)")
+            for e in kb.entries if e.id not in covered]
 
 
 def catalog_problems(kb: KnowledgeBase, catalog: Path) -> List[str]:
@@ -116,12 +125,3 @@ def checkout_paths(kb_dir: Path) -> Tuple[Optional[Path], Optional[Path]]:
     if kb_dir.name != "kb" or not fixtures.is_dir():
         return None, None
     return fixtures, catalog
-
-
-def overlap_table(overlaps: List[str]) -> Dict[str, int]:
-    """How many examples of each entry also fire another entry (for the summary line)."""
-    counts: Dict[str, int] = {}
-    for line in overlaps:
-        entry = line.split("::", 1)[0]
-        counts[entry] = counts.get(entry, 0) + 1
-    return counts

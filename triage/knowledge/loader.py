@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from triage.errors import KBError, KBErrors
 from triage.knowledge import yamlsafe
@@ -110,11 +110,17 @@ def is_entry(path: Path) -> bool:
 def load_tables(files: List[Path]) -> Tables:
     """The lookup tables (kb/_tables/<name>.yaml) that entries' `lookup` reads; a table may be
     split over several KB folders, but a key is defined once."""
-    out: Tables = {}
+    return _load_each(filter(is_table, files), _table)
+
+
+def _load_each(paths: Iterable[Path], load_one: Callable[[Checker, Any, Path], None]) -> Any:
+    """Fragments and tables alike: each file fills one shared mapping through its own checker;
+    every problem of every file is collected, then raised together."""
+    out: Dict[str, Any] = {}
     problems: List[KBError] = []
-    for path in filter(is_table, files):
+    for path in paths:
         check = Checker(str(path), None)
-        check.part(partial(_table, check, out, path), None)
+        check.part(partial(load_one, check, out, path), None)
         problems += check.problems
     if problems:
         raise KBErrors(problems)
@@ -140,20 +146,15 @@ def _table(check: Checker, out: Tables, path: Path) -> None:
 
 def load_fragments(files: List[Path]) -> Dict[str, str]:
     """Named regex fragments (`_fragments.yaml` beside the entries) that conditions `use:`."""
-    out: Dict[str, str] = {}
-    problems: List[KBError] = []
-    for path in filter(is_fragments, files):
-        data = read_yaml(path)
-        check = Checker(str(path), None)
-        if not isinstance(data, dict):
-            problems.append(KBError(str(path), None, None, "must map fragment names to regexes"))
-            continue
-        for name, source in data.items():
-            check.part(partial(_fragment, check, out, str(name), source), None)
-        problems += check.problems
-    if problems:
-        raise KBErrors(problems)
-    return out
+    return _load_each(filter(is_fragments, files), _fragments_file)
+
+
+def _fragments_file(check: Checker, out: Dict[str, str], path: Path) -> None:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KBError(str(path), None, None, "must map fragment names to regexes")
+    for name, source in data.items():
+        check.part(partial(_fragment, check, out, str(name), source), None)
 
 
 def _fragment(check: Checker, out: Dict[str, str], name: str, source: Any) -> None:
