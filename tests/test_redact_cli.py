@@ -198,16 +198,18 @@ def test_report_command(team_kb: Path, logs: Dict[str, Path], tmp_path: Path) ->
 
 
 def test_report_kb_hash_follows_the_kb_contents(team_kb: Path, tmp_path: Path) -> None:
-    from triage.cli.report_command import kb_hash
-    from triage.knowledge.loader import load_kb
+    from triage.cli.report_command import kb_files, kb_hash
 
-    before = kb_hash(load_kb(team_kb))
-    assert before == kb_hash(load_kb(team_kb)) and len(before) == 12
+    before = kb_hash(kb_files([str(team_kb)]))
+    assert before == kb_hash(kb_files([str(team_kb)])) and len(before) == 12
     changed = tmp_path / "kb"
     (changed / "team").mkdir(parents=True)
     (changed / "team" / "leaky-auth.yaml").write_text(textwrap.dedent(LEAKY_ENTRY).replace("could not", "cannot"),
                                                      encoding="utf-8")
-    assert kb_hash(load_kb(changed)) != before
+    edited = kb_hash(kb_files([str(changed)]))
+    assert edited != before
+    (changed / "_fragments.yaml").write_text("team-context: 'auth'\n", encoding="utf-8")  # not an entry
+    assert kb_hash(kb_files([str(changed)])) != edited
 
 
 @pytest.mark.parametrize("name", ["cuda-out-of-memory.log", "benign-nvidia-smi.log", "docker-gpus-flag-missing.log"])

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import click
 
 from triage import __version__
 from triage.cli.app import get_kb, kb_option, main
 from triage.errors import ExitCode
-from triage.model import KnowledgeBase
 
 
 @main.command("report")
@@ -40,11 +40,11 @@ def report_cmd(log: str, output: Optional[str], context: int, redact_personal: b
     text = decode(source.read_all())
     kb = get_kb(kb_dirs)
     result = analyze(text_chunks(text), kb)
-    result = type(result)(source.label, result.diagnoses, result.likely_failure, result.error)
+    result = replace(result, source=source.label)
     lines = text.split("\n")  # numbered as the engine numbers them
     if lines and not lines[-1]:
         lines.pop()  # the newline that ends the last line does not start another
-    doc = report_markdown(result, lines, Redactor(personal=redact_personal), __version__, kb_hash(kb),
+    doc = report_markdown(result, lines, Redactor(personal=redact_personal), __version__, kb_hash(kb_files(kb_dirs)),
                           len(kb.entries), context)
     if output:
         Path(output).write_text(doc, encoding="utf-8")
@@ -54,13 +54,16 @@ def report_cmd(log: str, output: Optional[str], context: int, redact_personal: b
     sys.exit(ExitCode.FOUND if result.diagnoses else ExitCode.CLEAN)
 
 
-def kb_hash(kb: KnowledgeBase) -> str:
+def kb_files(extra_dirs: Sequence[str]) -> List[Path]:
+    """Every file the KB was loaded from: entries, fragments and tables (the loader's own list)."""
+    from triage.knowledge.loader import entry_files, kb_dirs
+
+    return entry_files(kb_dirs(extra_dirs))
+
+
+def kb_hash(files: Sequence[Path]) -> str:
     """A short hash of the KB files' contents: which KB produced a report, wherever it was installed."""
     digest = hashlib.sha256()
-    for path in sorted({entry.path for entry in kb.entries}):
-        try:
-            data = Path(path).read_bytes()
-        except OSError:  # an entry without a readable file (built in code): its id stands in
-            data = path.encode("utf-8", "replace")
-        digest.update(hashlib.sha256(data).digest())
+    for path in files:  # in the loader's order: sorted within each KB folder
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:12]
