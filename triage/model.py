@@ -59,6 +59,26 @@ class Solution:
     when: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class SolutionText:
+    """One solution's prose in another language; steps (commands) are never translated."""
+
+    title: str
+    why: str
+    when: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An entry's prose in one other language (today: Chinese, the `zh:` block of a KB file).
+    Solutions and notes pair with the English ones by position; placeholders and `code` are the same."""
+
+    title: str
+    summary: str
+    solutions: Tuple[SolutionText, ...] = ()
+    notes: Tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, eq=False)  # holds a whole table: compared and hashed by identity
 class Lookup:
     """Variables filled from a KB table (kb/_tables/<table>.yaml): the row whose key is the value
@@ -116,6 +136,7 @@ class Entry:
     examples: Examples = Examples()
     fix: Optional[Any] = None  # a fixspec.FixSpec
     lookup: Optional[Lookup] = None
+    zh: Optional[Translation] = None  # Chinese title, summary, solutions' prose and notes
 
 
 @dataclass(frozen=True)

@@ -20,21 +20,35 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from triage.fixes.spec import FixSpec, Rewrite
-from triage.model import Condition, Entry, Example, Examples, KnowledgeBase, Lookup, Signature, Solution
+from triage.model import (
+    Condition,
+    Entry,
+    Example,
+    Examples,
+    KnowledgeBase,
+    Lookup,
+    Signature,
+    Solution,
+    SolutionText,
+    Translation,
+)
 
 CACHE_FORMAT = 3  # 3: marshal of plain data, content-keyed (2 was a pickle)
 # the modules that define what a cached KB is made of: a change to them makes a new key
 _SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "knowledge/entry.py", "knowledge/schema.py",
-                  "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
+                  "knowledge/translation.py", "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
 # which fields hold dataclasses (a tuple of them, or one or None); every other field is plain data
 _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
     KnowledgeBase: {"entries": (True, Entry)},
     Entry: {"signatures": (True, Signature), "solutions": (True, Solution), "examples": (False, Examples),
-            "fix": (False, FixSpec), "lookup": (False, Lookup)},
+            "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation)},
+    Translation: {"solutions": (True, SolutionText)},
     Signature: {"requires": (True, Condition), "veto": (True, Condition)},
     Examples: {"match": (True, Example), "no_match": (True, Example), "todo_match": (True, Example)},
     FixSpec: {"rewrites": (True, Rewrite)},
 }
+# every dataclass a cached KB holds: the holders above and what they hold
+_SHAPES = set(_NESTED) | {cls for held in _NESTED.values() for _, cls in held.values()}
 _FIELD_NAMES: Dict[type, Tuple[str, ...]] = {}
 _PLAIN = {str, int, float, bool, type(None), tuple, dict}
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -155,7 +169,7 @@ def _names(cls: type) -> Tuple[str, ...]:
 
 def _plain(obj: Any) -> Any:
     """The inverse of _build: a dataclass as the tuple of its field values."""
-    if type(obj) in _NESTED or type(obj) in (Condition, Solution, Example, Rewrite, Lookup):
+    if type(obj) in _SHAPES:
         return tuple(_plain(getattr(obj, f.name)) for f in fields(obj))
     if isinstance(obj, tuple):
         return tuple(_plain(v) for v in obj)

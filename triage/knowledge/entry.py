@@ -22,6 +22,7 @@ from triage.knowledge.schema import (
     TABLES,
     Checker,
 )
+from triage.knowledge.translation import parse_translation
 from triage.model import (
     LOOKUP_UNLISTED,
     SEVERITIES,
@@ -56,10 +57,11 @@ def parse_entry(data: Any, path: str, fragments: Fragments, tables: Optional[Tab
     fix = check.part(lambda: parse_fix(check, data["fix"]), None) if data.get("fix") is not None else None
     rest = check.part(lambda: _plain_fields(check, data), None)
     lookup = check.part(lambda: _lookup(check, data, tables or {}, signatures), None)
+    zh = check.part(lambda: parse_translation(check, data.get("zh"), data, solutions), None)
     if check.problems or rest is None:
         raise KBErrors(check.problems)
     return Entry(id=eid or "", path=path, signatures=signatures, fuzzy=fuzzy, solutions=solutions,
-                 examples=examples, fix=fix, lookup=lookup, **rest)
+                 examples=examples, fix=fix, lookup=lookup, zh=zh, **rest)
 
 
 def _each(check: Checker, data: Mapping[str, Any], key: str, parse: Callable[[Any, int], T]) -> Tuple[T, ...]:

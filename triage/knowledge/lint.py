@@ -39,6 +39,7 @@ def lint_dirs(dirs: Sequence[Path], run_examples: bool = True, fixtures: Optiona
     kb = KnowledgeBase(tuple(sorted(entries, key=lambda e: e.id)))
     report.errors += content_problems(kb) + superlinear_regexes(kb)
     report.warnings += selectivity_warnings(kb)
+    report.warnings += translation_problems(kb)
     if fixtures is not None:
         report.errors += fixture_problems(kb, fixtures)
     if catalog is not None and not problems:
@@ -68,6 +69,19 @@ def content_problems(kb: KnowledgeBase) -> List[str]:
             out.append(problem(e, "solutions", "needs at least one solution"))
         if not e.refs:
             out.append(problem(e, "refs", "cite the upstream issue, PR or docs that back the entry"))
+    return out
+
+
+def translation_problems(kb: KnowledgeBase) -> List[str]:
+    """Every entry speaks Chinese too (its `zh:` block), written in Chinese, not copied English."""
+    from triage.knowledge.translation import CJK
+
+    out = []
+    for e in kb.entries:
+        if e.zh is None:
+            out.append(problem(e, "zh", "no Chinese text; add a zh: block (kb/README.md, 'Chinese text')"))
+        elif not CJK.search(e.zh.title) or not CJK.search(e.zh.summary):
+            out.append(problem(e, "zh", "the title and summary must be written in Chinese"))
     return out
 
 

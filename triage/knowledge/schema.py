@@ -16,7 +16,7 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
-              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup"}
+              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup", "zh"}
 REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
