@@ -11,6 +11,8 @@ MAX_LINE_CHARS = 1 << 20  # a longer raw line keeps its head and tail
 MAX_LINE = 8192  # a longer logical line keeps its head and tail for matching
 MAX_RAW = 1000  # evidence shows at most this much of one raw line
 MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: null` conditions
+# a new prefilter without settled literals is built once they cost this many lines in one chunk
+RECOMPILE_LINES = 2000
 WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
 SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
 

@@ -6,8 +6,7 @@ lazily: only the lines the literal prefilter points at, and their neighbours, ev
 """
 from __future__ import annotations
 
-from itertools import accumulate
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence
 
 from triage.engine.decode import looks_mangled
 from triage.engine.normalize import Line, clean_lines, detect_wrap, normalize_numbered
@@ -25,7 +24,7 @@ class Chunk:
         if self.eager:
             for line in normalize_numbered(raw, first_number, wrap):
                 self._logical.setdefault(line.number - first_number, []).append(line)
-        self.lower, self.starts = self._search_text()
+        self.search_texts = self._search_texts()
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -50,16 +49,9 @@ class Chunk:
             out += self.logical(i)
         return out
 
-    def _search_text(self) -> Tuple[str, List[int]]:
-        """Lower-cased text the literal scanner runs on, and each raw line's start offset in it."""
+    def _search_texts(self) -> Sequence[str]:
+        """What the literal scanner reads for each raw line: the line itself, or when the chunk
+        was normalised eagerly, its clean logical lines."""
         if self.eager:
-            texts = [" ".join(line.text for line in self._logical.get(i, [])) for i in range(len(self.raw))]
-        else:
-            texts = list(self.raw)
-        joined = "\n".join(texts)
-        lower = joined.lower()
-        if len(lower) != len(joined):  # lower() changed a length ('İ'): lower line by line
-            texts = [t.lower() for t in texts]
-            lower = "\n".join(texts)
-        starts = [0] + list(accumulate(len(t) + 1 for t in texts))[:-1]
-        return lower, starts
+            return [" ".join(line.text for line in self._logical.get(i, [])) for i in range(len(self.raw))]
+        return self.raw

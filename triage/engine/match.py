@@ -6,11 +6,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
-from triage.engine.normalize import Line
+from triage.engine.normalize import Line, is_plain
 from triage.engine.words import ERROR_WORDS
 from triage.limits import MIN_PREFILTER_LITERAL
 from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
@@ -71,12 +71,14 @@ class Matcher:
             self.only_global.pop(lit_id, None)
         self.prefilter = LiteralPrefilter(self.literals, backend)
 
-    def prefilter_without(self, settled: Set[str]) -> "LiteralPrefilter":
-        """A prefilter that no longer looks for literals whose whole-log conditions are all settled
-        (seen once is enough): common words like "it/s" stop costing anything."""
+    def droppable(self, settled: Set[str]) -> FrozenSet[int]:
+        """Literals that serve only whole-log conditions already settled (seen once is enough)."""
+        return frozenset(lit for lit, sources in self.only_global.items() if sources <= settled)
+
+    def prefilter_without(self, drop: FrozenSet[int]) -> "LiteralPrefilter":
+        """A prefilter that no longer looks for `drop`: common words like "it/s" stop costing anything."""
         from triage.engine.prefilter import LiteralPrefilter
 
-        drop = {lit for lit, sources in self.only_global.items() if sources <= settled}
         return LiteralPrefilter(self.literals, self.backend, drop) if drop else self.prefilter
 
     def literal_id(self, literal: str) -> int:
@@ -94,7 +96,7 @@ class ChunkSearch:
         self.matcher = matcher
         self.chunk = chunk
         self.budget = budget or RegexBudget()  # every regex call of the scan goes through it
-        self.literals_on = (prefilter or matcher.prefilter).lines(chunk.lower, chunk.starts)
+        self.literals_on = (prefilter or matcher.prefilter).lines(chunk.search_texts)
         self.lines_with: Dict[int, List[int]] = {}
         for i in sorted(self.literals_on):
             for lit in self.literals_on[i]:
@@ -138,7 +140,7 @@ class ChunkSearch:
         too. Skipping normalisation for such lines is most of the speed on big logs. A search
         cut short by the budget rejects too: a timed-out match counts as not matching."""
         raw = self.chunk.raw[i]
-        if self.chunk.eager or not (raw.isascii() and raw.isprintable()) or not unanchored(source):
+        if self.chunk.eager or not unanchored(source) or not is_plain(raw):
             return False
         return self.budget.search(compile_pattern(source), raw) is None
 

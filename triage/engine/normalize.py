@@ -60,7 +60,7 @@ def normalize_numbered(raw_lines: Sequence[str], first: int, wrap: Optional[Wrap
 def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
     for number, raw in numbered:
         raw = raw[:-1] if raw.endswith("\r") else raw
-        if len(raw) < MAX_RAW and raw.isascii() and raw.isprintable() and not _NEEDS_WORK.search(raw):
+        if is_plain(raw):
             # the common case, fast: plain text that only needs its prefixes removed
             text, rank = strip_prefixes(raw.rstrip())
             if text.strip():
@@ -72,6 +72,12 @@ def clean_lines(numbered: Iterable[Tuple[int, str]]) -> Iterator[Line]:
                 text, rank = strip_prefixes(part)
                 if text.strip():
                     yield Line(number, number, shown, text, rank)
+
+
+def is_plain(raw: str) -> bool:
+    """A line whose clean text is itself minus prefixes (the fast path): no entity, colour code
+    or glued progress bar that cleaning would change inside it."""
+    return len(raw) < MAX_RAW and raw.isascii() and raw.isprintable() and not _NEEDS_WORK.search(raw)
 
 
 def overwrite_segments(raw: str) -> List[str]:

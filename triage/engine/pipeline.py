@@ -6,7 +6,7 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from triage.engine.anywhere import AnywhereState
 from triage.engine.budget import RegexBudget
@@ -16,7 +16,7 @@ from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
 from triage.engine.match import ChunkSearch, Hit, Matcher, is_global
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
-from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING
+from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING, RECOMPILE_LINES
 from triage.model import Condition, Evidence, KnowledgeBase, LogResult
 
 
@@ -50,7 +50,7 @@ class Pipeline:
         self.fuzzy_budget = MAX_LINES
         self.core_from = 1  # first raw line number not yet scanned as core
         self.prefilter = matcher.prefilter
-        self.settled = 0  # whole-log conditions seen so far
+        self.dropped: FrozenSet[int] = frozenset()  # literals the prefilter no longer looks for
         self.budget = RegexBudget()  # every regex call of the log goes through it
 
     def run(self, chunks: Iterable[str]) -> LogResult:
@@ -72,10 +72,7 @@ class Pipeline:
         self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
         search = ChunkSearch(self.matcher, chunk, self.prefilter, self.budget)
         self.anywhere.update(search, lo, hi, self.global_conds)
-        settled = {source for source, line in self.anywhere.seen.items() if line is not None}
-        if len(settled) > self.settled:  # some whole-log conditions need no more looking for
-            self.settled = len(settled)
-            self.prefilter = self.matcher.prefilter_without(settled)
+        self.drop_settled(search)
         hits = search.hits(lo, hi)
         explained = {line.number for h in hits for line in h.lines}
         fuzzy = self.fuzzy.match_lines(search, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
@@ -86,6 +83,15 @@ class Pipeline:
             elif len(self.pending) < MAX_PENDING:
                 self.pending.append(hit)
         self.tracker.feed_chunk(search.error_lines(lo, hi), chunk.raw, chunk.logical)
+
+    def drop_settled(self, search: ChunkSearch) -> None:
+        """Stop looking for literals that only served whole-log conditions now settled, when they
+        cost enough lines per chunk to pay for building a new prefilter."""
+        settled = {source for source, line in self.anywhere.seen.items() if line is not None}
+        drop = self.matcher.droppable(settled)
+        new = drop - self.dropped
+        if new and sum(len(search.lines_with.get(lit, ())) for lit in new) >= RECOMPILE_LINES:
+            self.prefilter, self.dropped = self.matcher.prefilter_without(drop), drop
 
     def finish(self) -> LogResult:
         for hit in self.pending:

@@ -1,13 +1,16 @@
 """Multi-literal search over a big chunk of log: which lines hold which KB literals.
 
 Backends, fastest first: hyperscan (SIMD, bytes), pyahocorasick (Aho-Corasick on str), and a
-plain str.find loop that needs nothing installed. All are case-insensitive the same way:
-the chunk and the literals are lower-cased before searching.
+plain str.find loop that needs nothing installed. All are case-insensitive the same way: the
+literals are lower-case, and so is the text searched. hyperscan folds ASCII case itself, so only
+lines with other characters are lower-cased for it: a big log is never copied to lower it.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import AbstractSet, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from itertools import accumulate, repeat
+from operator import add
+from typing import AbstractSet, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from triage.limits import SMALL_TEXT
 
@@ -22,6 +25,7 @@ class LiteralPrefilter:
         self.wanted = backend
         self.backend = backend
         self._search: Optional[Callable[[str], Found]] = None  # built on first big text
+        self._scan_bytes: Optional[Callable[[bytes], Found]] = None  # hyperscan's own, on bytes
 
     def _searcher(self, size: int) -> Callable[[str], Found]:
         if self._search is not None:
@@ -46,10 +50,22 @@ class LiteralPrefilter:
         """(offset, literal index) pairs: at least one per line and literal that occur."""
         return self._searcher(len(lower_text))(lower_text) if any(self.literals) else []
 
-    def lines(self, lower_text: str, starts: Sequence[int]) -> Dict[int, Set[int]]:
-        """Line index (by its start offset in `starts`) -> indices of the literals on it."""
+    def lines(self, texts: Sequence[str]) -> Dict[int, Set[int]]:
+        """Line index -> indices of the literals on that line of `texts`."""
         out: Dict[int, Set[int]] = {}
-        for offset, lit in self.find(lower_text):
+        if not any(self.literals) or not texts:
+            return out
+        search = self._searcher(sum(map(len, texts)))
+        found: Found
+        if search is self._search and self._scan_bytes is not None:
+            data, starts = _hyperscan_text(texts)
+            found = self._scan_bytes(data)
+        else:
+            joined = "\n".join(texts)
+            lower = joined.lower()
+            found = search(lower)
+            starts = _starts(map(len, texts if len(lower) == len(joined) else lower.split("\n")))
+        for offset, lit in found:
             out.setdefault(bisect_right(starts, offset) - 1, set()).add(lit)
         return out
 
@@ -59,10 +75,9 @@ class LiteralPrefilter:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         ids = [i for i, lit in enumerate(self.literals) if lit]
         exprs = [b"".join(b"\\x%02x" % b for b in self.literals[i].encode("utf-8")) for i in ids]
-        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=[0] * len(exprs))
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=[hyperscan.HS_FLAG_CASELESS] * len(exprs))
 
-        def search(text: str) -> Found:
-            data = text.encode("utf-8", errors="surrogatepass")
+        def search(data: bytes) -> Found:
             found: Found = []
             line_end: Dict[int, int] = {}  # literal -> end of the line of its last recorded hit
 
@@ -75,11 +90,15 @@ class LiteralPrefilter:
                 found.append((end - 1, i))
 
             db.scan(data, match_event_handler=on_match)
-            if found and len(data) != len(text):
-                return _to_char_offsets(text, data, found)
             return found
 
-        return search
+        def search_str(text: str) -> Found:  # find(): char offsets of a whole lower-cased text
+            data = text.encode("utf-8", errors="surrogatepass")
+            found = search(data)
+            return _to_char_offsets(text, data, found) if found and len(data) != len(text) else found
+
+        self._scan_bytes = search
+        return search_str
 
     def _ahocorasick(self) -> Callable[[str], Found]:
         import ahocorasick  # optional: a portable C extension
@@ -107,6 +126,21 @@ class LiteralPrefilter:
             return found
 
         return search
+
+
+def _starts(lengths: Iterable[int]) -> List[int]:
+    """Each line's start offset in the lines joined by newlines (C iterators: big chunks)."""
+    return list(accumulate(map(add, lengths, repeat(1)), initial=0))
+
+
+def _hyperscan_text(texts: Sequence[str]) -> Tuple[bytes, List[int]]:
+    """The bytes hyperscan scans and each line's start offset in them. The scanner folds ASCII
+    case itself; a chunk with other characters is lower-cased first, as the other backends do."""
+    joined = "\n".join(texts)
+    if joined.isascii():
+        return joined.encode("ascii"), _starts(map(len, texts))
+    data = joined.lower().encode("utf-8", errors="surrogatepass")
+    return data, _starts(map(len, data.split(b"\n")))
 
 
 def _to_char_offsets(text: str, data: bytes, found: Found) -> Found:
