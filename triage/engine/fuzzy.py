@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Set, Tuple
 
-from triage.engine.match import ChunkSearch, Hit, is_global
+from triage.engine.conditions import is_global
+from triage.engine.match import ChunkSearch, Hit
 from triage.engine.normalize import Line
 from triage.engine.words import MESSAGE_LIKE
 from triage.model import Condition, Entry, KnowledgeBase

@@ -2,23 +2,22 @@
 its conditions decide. `within: null` conditions are settled over the whole log (AnywhereState)."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
+from triage.engine.conditions import bind, is_global, unanchored, usable_literals
 from triage.engine.normalize import Line, is_plain
 from triage.engine.words import ERROR_WORDS
-from triage.limits import MIN_PREFILTER_LITERAL
+from triage.limits import MEMO_LINES
 from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
 
 if TYPE_CHECKING:
     from triage.engine.prefilter import LiteralPrefilter
 
-_CAPTURE_REF = re.compile(r"\{\{(\w+)\}\}")
+Memo = Dict[Tuple[str, str], Optional[Tuple[int, int, Dict[str, str]]]]
 
 
 @dataclass(frozen=True)
@@ -92,8 +91,9 @@ class ChunkSearch:
     """One chunk with its prefilter results: line -> literal ids, literal -> lines."""
 
     def __init__(self, matcher: Matcher, chunk: Chunk, prefilter: Optional["LiteralPrefilter"] = None,
-                 budget: Optional[RegexBudget] = None) -> None:
+                 budget: Optional[RegexBudget] = None, memo: Optional[Memo] = None) -> None:
         self.matcher = matcher
+        self.memo: Memo = memo if memo is not None else {}  # (signature, raw line) -> match, across chunks
         self.chunk = chunk
         self.budget = budget or RegexBudget()  # every regex call of the scan goes through it
         self.literals_on = (prefilter or matcher.prefilter).lines(chunk.search_texts)
@@ -145,25 +145,22 @@ class ChunkSearch:
         return self.budget.search(compile_pattern(source), raw) is None
 
     def match(self, i: int, entry: Entry, sig: Signature) -> Optional[Hit]:
-        if sig.span == 1 and self.rejects(i, sig.source):
+        match = self.matched_text(i, sig)
+        if match is None:
             return None
-        lines = self.chunk.window(i - sig.span + 1, i + sig.span)
-        m = self.budget.search(sig.pattern, "\n".join(line.text for line in lines))
-        if m is None:
-            return None
-        matched = _covered(lines, m.start(), max(m.start(), m.end() - 1))
+        lines, start, end, variables = match
+        matched = _covered(lines, start, end)
         first, last = matched[0].number, matched[-1].end
-        variables = {k: v for k, v in m.groupdict().items() if v}
         support: List[Line] = []
         pending: List[Tuple[Condition, bool]] = []
         for cond in sig.requires:
             if is_global(cond):
                 pending.append((cond, False))
                 continue
-            found = self.near(bind(cond, variables), first, last)
-            if found is None:
+            line = self.near(bind(cond, variables), first, last)
+            if line is None:
                 return None
-            support.append(found)
+            support.append(line)
         for cond in sig.veto:
             if is_global(cond):
                 pending.append((cond, True))
@@ -171,6 +168,26 @@ class ChunkSearch:
                 return None
         return Hit(entry, sig.name, "regex", sig.confidence, tuple(matched), variables, None,
                    tuple(support), tuple(pending))
+
+    def matched_text(self, i: int, sig: Signature) -> Optional[Tuple[List[Line], int, int, Dict[str, str]]]:
+        """Where `sig` matches the lines around raw line i: (lines, start, end, captures). A line
+        repeated through a big log (10,000 ranks print one error) is matched once: outside an
+        eagerly normalised chunk a one-line match depends on the raw text alone."""
+        key = (sig.source, self.chunk.raw[i]) if sig.span == 1 and not self.chunk.eager else None
+        if key is not None and key in self.memo:
+            remembered = self.memo[key]
+            return None if remembered is None else (self.chunk.window(i, i + 1), *remembered)
+        found = None
+        if not (sig.span == 1 and self.rejects(i, sig.source)):
+            lines = self.chunk.window(i - sig.span + 1, i + sig.span)
+            m = self.budget.search(sig.pattern, "\n".join(line.text for line in lines))
+            if m is not None:
+                found = (lines, m.start(), max(m.start(), m.end() - 1), {k: v for k, v in m.groupdict().items() if v})
+        if key is not None:
+            if len(self.memo) >= MEMO_LINES:
+                self.memo.clear()
+            self.memo[key] = None if found is None else found[1:]
+        return found
 
     def near(self, cond: Condition, first: int, last: int) -> Optional[Line]:
         """A line matching `cond` within its distance of raw lines first..last, in this chunk."""
@@ -210,11 +227,6 @@ class ChunkSearch:
 
 
 
-def usable_literals(cond: Condition) -> Tuple[str, ...]:
-    literals = cond.literals
-    return literals if literals and min(len(lit) for lit in literals) >= MIN_PREFILTER_LITERAL else ()
-
-
 def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
     out, pos = [], 0
     for line in lines:
@@ -223,25 +235,3 @@ def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
             out.append(line)
         pos = line_end + 1
     return out or [lines[0]]
-
-
-def bind(cond: Condition, variables: Mapping[str, str]) -> Condition:
-    """A condition may name the hit's captures as {{name}}: they are matched literally."""
-    if "{{" not in cond.source:
-        return cond
-    filled = _CAPTURE_REF.sub(lambda m: re.escape(variables.get(m.group(1), "\x00never")), cond.source)
-    return Condition(filled, cond.within, cond.literals)
-
-
-_ANCHORED = re.compile(r"(?<![\[\\])\^|(?<!\\)\$|\\[AZz]|\(\?<[=!]")
-
-
-@lru_cache(maxsize=None)
-def unanchored(source: str) -> bool:
-    """No ^, $, \\A, \\Z or lookbehind: matching it against a line with a prefix is the same."""
-    return _ANCHORED.search(source) is None
-
-
-def is_global(cond: Condition) -> bool:
-    """Settled over the whole log: `within: null` and naming no capture (those stay per chunk)."""
-    return cond.within is None and "{{" not in cond.source

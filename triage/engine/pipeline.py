@@ -11,9 +11,10 @@ from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
 from triage.engine.anywhere import AnywhereState
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
+from triage.engine.conditions import is_global
 from triage.engine.failure import FailureTracker
 from triage.engine.fuzzy import MAX_LINES, PER_CHUNK, FuzzyIndex
-from triage.engine.match import ChunkSearch, Hit, Matcher, is_global
+from triage.engine.match import ChunkSearch, Hit, Matcher, Memo
 from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
 from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING, RECOMPILE_LINES
@@ -52,6 +53,7 @@ class Pipeline:
         self.prefilter = matcher.prefilter
         self.dropped: FrozenSet[int] = frozenset()  # literals the prefilter no longer looks for
         self.budget = RegexBudget()  # every regex call of the log goes through it
+        self.memo: Memo = {}  # one-line matches by raw text: a repeated line is matched once
 
     def run(self, chunks: Iterable[str]) -> LogResult:
         carry: List[str] = []
@@ -70,7 +72,7 @@ class Pipeline:
 
     def process(self, chunk: Chunk, lo: int, hi: int) -> None:
         self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
-        search = ChunkSearch(self.matcher, chunk, self.prefilter, self.budget)
+        search = ChunkSearch(self.matcher, chunk, self.prefilter, self.budget, self.memo)
         self.anywhere.update(search, lo, hi, self.global_conds)
         self.drop_settled(search)
         hits = search.hits(lo, hi)
