@@ -253,3 +253,22 @@ def test_other_kb_folders_and_drafts_only_get_a_warning(tmp_path: Path, monkeypa
     bundled = copy.copy(load_kb().get(UNTRANSLATED))
     object.__setattr__(bundled, "draft", True)  # what `triage learn` marks (the `draft: true` key)
     assert not lint.zh_required(bundled)
+
+
+def test_the_html_page_speaks_chinese_and_still_escapes(kb) -> None:
+    from triage.cli.render.html import html_page
+    from triage.i18n.localize import localized_results
+    from triage.model import LogResult
+
+    from .test_html import hostile_results
+
+    results = localized_results([LogResult(str(LOG), run_diagnoses(kb)), *hostile_results()], kb, "zh")
+    page = html_page(results, "1", words_for("zh"))
+    assert '<html lang="zh">' in page and "失败原因" in page and "首选解决办法" in page and "未知失败" in page
+    assert kb.get(ENTRY).zh.title in page and "<script>alert(1)</script>" not in page
+
+
+def run_diagnoses(kb) -> list:
+    from triage.api import diagnose
+
+    return diagnose(LOG.read_bytes(), kb)

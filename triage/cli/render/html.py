@@ -44,6 +44,7 @@ document.getElementById('show-all').addEventListener('click', function (e) {
 
 # what a log's cause is when no diagnosis names one (keys of the chart; shown translated)
 _SPECIAL_CAUSES = (N_("unknown failure"), N_("unreadable"), N_("no failure seen"))
+_LEGEND = {"unknown": N_("unknown failure"), "other": N_("other causes")}  # the colours' names, shown
 
 
 def html_page(results: Sequence[LogResult], version: str, words: Words = ENGLISH) -> str:
@@ -109,7 +110,7 @@ def chart(causes: Sequence[Tuple[str, str, int]], words: Words = ENGLISH) -> str
                     f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{w}\" height=\"{row - 8}\" "
                     f"fill=\"{_COLOURS.get(sev, '#dc2626')}\"></rect>"
                     f"<text x=\"{label_w + w + 6}\" y=\"{y + 16}\">{n}</text></g>")
-    legend = " ".join(f"<span><span class=\"sev\" style=\"background:{c}\"></span>{s}</span>"
+    legend = " ".join(f"<span><span class=\"sev\" style=\"background:{c}\"></span>{_e(_(_LEGEND.get(s, s)))}</span>"
                       for s, c in _COLOURS.items())
     height = row * len(causes) + 4
     label = _("failure causes")
