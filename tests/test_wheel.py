@@ -32,3 +32,7 @@ def test_wheel_installs_and_runs_from_outside_the_source_tree(tmp_path: Path) ->
     listed = subprocess.run([str(bindir / "python"), "-m", "triage", "kb", "list", "--format", "json"],
                             capture_output=True, cwd=outside, env=clean_env, timeout=120)
     assert b"_kb" in listed.stdout and str(ROOT).encode() not in listed.stdout
+    # the compiled Chinese catalog ships in the wheel: a zh locale gets triage's own words in Chinese
+    chinese = subprocess.run([str(bindir / "triage"), str(sample)], capture_output=True, cwd=outside,
+                             env={**clean_env, "TRIAGE_LANG": "", "LC_ALL": "zh_CN.UTF-8"}, timeout=120)
+    assert "个已知问题".encode() in chinese.stdout and "deepspeed-async-io-precompile" in chinese.stdout.decode()

@@ -8,33 +8,48 @@ from typing import Any, List, Optional, Sequence
 import click
 
 from triage import __version__
-from triage.cli.app import fix_options, get_kb, kb_option, main, make_redactor, redact_options, redacted, stdin_hint
+from triage.cli.app import (
+    fix_options,
+    get_kb,
+    kb_option,
+    lang_option,
+    main,
+    make_redactor,
+    redact_options,
+    redacted,
+    stdin_hint,
+)
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
+from triage.i18n.words import N_, Words, words_for
 from triage.model import LogResult
 
 
 @main.command("diagnose", hidden=True)
 @click.argument("files", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
-              default="text", show_default=True, help="Output format (sarif/github/junit/markdown for CI).")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show at most N diagnoses per log.")
+              default="text", show_default=True, help=N_("Output format (sarif/github/junit/markdown for CI)."))
+@click.option("--top", type=click.IntRange(min=1), default=None, help=N_("Show at most N diagnoses per log."))
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
-@click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
-@click.option("-v", "--verbose", is_flag=True, help="Show everything: every fix, evidence line and diagnosis in full.")
-@click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
+@click.option("--no-color", is_flag=True, help=N_("Plain output even on a terminal."))
+@click.option("-v", "--verbose", is_flag=True,
+              help=N_("Show everything: every fix, evidence line and diagnosis in full."))
+@click.option("--fix", "want_fix", is_flag=True, help=N_("Offer the automatic fix of the top diagnosis that has one."))
+@lang_option
 @redact_options
 @fix_options
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float, no_color: bool,
-                 verbose: bool, want_fix: bool, kb_dirs: Sequence[str], no_redact: bool, redact_personal: bool,
-                 **fix_args: Any) -> None:
+                 verbose: bool, want_fix: bool, lang: str, kb_dirs: Sequence[str], no_redact: bool,
+                 redact_personal: bool, **fix_args: Any) -> None:
     from triage.api import diagnose_stream
     from triage.engine.decode import decode
     from triage.engine.source import LogSource
+    from triage.i18n.localize import localized_results
 
     kb = get_kb(kb_dirs)
-    stdin_hint(files)
+    words = words_for(lang)
+    stdin_hint(files, words)
     results = []
     sources = [LogSource(name) for name in files or ["-"]]  # fail early on a missing file
     texts: List[Optional[str]] = []
@@ -48,17 +63,18 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
             source.check_not_empty()
         found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
         results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
+    results = localized_results(results, kb, lang)
     if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
-        sys.exit(offer_fix(results, texts, kb, fix_args))
+        sys.exit(offer_fix(results, texts, kb, fix_args, words))
     results = redacted(results, make_redactor(no_redact, redact_personal))
     if fmt == "text" and sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from triage.cli.console import make_console, render
 
-        render(make_console(), results, verbose)
+        render(make_console(), results, verbose, words)
     else:
         from triage.cli.render import render as render_format
 
-        click.echo(render_format(fmt, results, __version__, verbose), nl=False)
+        click.echo(render_format(fmt, results, __version__, verbose, words), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN)
 
 
@@ -71,21 +87,25 @@ def progress(source: Any) -> Any:
     return source.blocks()
 
 
-def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, fix_args: Any) -> int:
+def offer_fix(results: Sequence[Any], texts: Sequence[Optional[str]], kb: Any, fix_args: Any,
+              words: Optional[Words] = None) -> int:
     from triage.fixes.cli import fix_main
 
+    _ = (words or words_for("en")).gettext
     for result, text in zip(results, texts):
         fixable = [d for d in result.diagnoses if d.fixable]
         if fixable:
             top = fixable[0]
-            click.echo(f"{result.source}: {top.id} (confidence {top.confidence:.2f}) has an automatic fix")
+            click.echo(_("{source}: {id} (confidence {confidence}) has an automatic fix")
+                       .format(source=result.source, id=top.id, confidence=f"{top.confidence:.2f}"))
             return fix_main(top, log=text, kb=kb, apply=True, revert=False, ask=True, **fix_args)
     for result in results:  # say what was found, and where its fixes are
         for d in result.diagnoses[:1]:
-            click.echo(f"triage: {result.source}: {d.id} (confidence {d.confidence:.2f}): {d.title}\n"
-                       f"It has no automatic fix; its fixes: triage explain {d.id}")
+            sure = _("confidence {confidence}").format(confidence=f"{d.confidence:.2f}")
+            click.echo(f"triage: {result.source}: {d.id} ({sure}): {d.title}\n"
+                       + _("It has no automatic fix; its fixes: triage explain {id}").format(id=d.id))
     if not any(r.diagnoses for r in results):
-        click.echo("triage: no known problem found, so there is nothing to fix")
+        click.echo(_("triage: no known problem found, so there is nothing to fix"))
     return ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN
 
 

@@ -7,24 +7,27 @@ from typing import Optional, Sequence
 
 import click
 
-from triage.cli.app import get_kb, kb_option, main
+from triage.cli.app import get_kb, kb_option, lang_option, main
 from triage.errors import ExitCode
+from triage.i18n.words import words_for
 
 
 @main.command()
 @click.argument("entry_id")
+@lang_option
 @kb_option
-def explain(entry_id: str, kb_dirs: Sequence[str]) -> None:
+def explain(entry_id: str, lang: str, kb_dirs: Sequence[str]) -> None:
     """Show one KB entry in full."""
     from triage.knowledge.catalog import entry_text, suggest
 
+    words = words_for(lang)
     kb = get_kb(kb_dirs)
     entry = kb.get(entry_id)
     if entry is None:
         hints = suggest(kb, entry_id)
-        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
-        raise click.UsageError(f"no KB entry '{entry_id}'{hint}")
-    click.echo(entry_text(entry))
+        hint = words.gettext("; did you mean {ids}?").format(ids=" or ".join(hints)) if hints else ""
+        raise click.UsageError(words.gettext("no KB entry '{id}'").format(id=entry_id) + hint)
+    click.echo(entry_text(entry, words))
 
 
 @main.group()
@@ -34,22 +37,25 @@ def kb() -> None:
 
 @kb.command("list")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@lang_option
 @kb_option
-def kb_list(fmt: str, kb_dirs: Sequence[str]) -> None:
+def kb_list(fmt: str, lang: str, kb_dirs: Sequence[str]) -> None:
     """Every entry: id, severity, tags, title."""
     from triage.knowledge.catalog import list_json, list_text
 
     kb = get_kb(kb_dirs)
-    click.echo(list_json(kb) if fmt == "json" else list_text(kb))
+    words = words_for(lang)
+    click.echo(list_json(kb, words) if fmt == "json" else list_text(kb, words))
 
 
 @kb.command("catalog")
+@lang_option
 @kb_option
-def kb_catalog(kb_dirs: Sequence[str]) -> None:
-    """Print the catalogue of entries as Markdown (docs/catalog.md)."""
+def kb_catalog(lang: str, kb_dirs: Sequence[str]) -> None:
+    """Print the catalogue of entries as Markdown (docs/catalog.md; docs/catalog.zh.md with --lang zh)."""
     from triage.knowledge.catalog import catalog_markdown
 
-    click.echo(catalog_markdown(get_kb(kb_dirs)), nl=False)
+    click.echo(catalog_markdown(get_kb(kb_dirs), words_for(lang)), nl=False)
 
 
 @kb.command("lint")
@@ -81,14 +87,16 @@ def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs:
 
 @kb.command("search")
 @click.argument("words", nargs=-1, required=True)
+@lang_option
 @kb_option
-def kb_search(words: Sequence[str], kb_dirs: Sequence[str]) -> None:
-    """Fuzzy search over ids, titles, summaries and signatures."""
+def kb_search(words: Sequence[str], lang: str, kb_dirs: Sequence[str]) -> None:
+    """Fuzzy search over ids, titles, summaries and signatures (English and Chinese)."""
+    from triage.i18n.localize import localized_entry
     from triage.knowledge.catalog import search
 
     found = search(get_kb(kb_dirs), " ".join(words))
     if not found:
-        click.echo("no entry matches")
+        click.echo(words_for(lang).gettext("no entry matches"))
         sys.exit(ExitCode.FOUND)
     for score, entry in found:
-        click.echo(f"{entry.id:40} {score:5.1f}  {entry.title}")
+        click.echo(f"{entry.id:40} {score:5.1f}  {localized_entry(entry, lang).title}")

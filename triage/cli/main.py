@@ -7,8 +7,10 @@ import sys
 import click
 
 from triage.cli import diagnose, kb_commands, report_command, scan_commands  # noqa: F401  (they register their commands)
-from triage.cli.app import main
+from triage.cli.app import language, main
 from triage.errors import ExitCode, TriageError
+from triage.i18n.language import flag_in
+from triage.i18n.words import Words, words_for
 
 __all__ = ["main", "run"]
 
@@ -18,7 +20,7 @@ def run() -> None:
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("triage: aborted", err=True)
+        click.echo(_words().gettext("triage: aborted"), err=True)
         sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
         exc.show()
@@ -33,6 +35,12 @@ def run() -> None:
     except Exception as exc:  # last resort: a bug in triage, not in the user's input
         if os.environ.get("TRIAGE_DEBUG"):
             raise
-        click.echo(f"triage: internal error: {type(exc).__name__}: {exc} "
-                   "(set TRIAGE_DEBUG=1 for the traceback, and please report it)", err=True)
+        click.echo(_words().gettext("triage: internal error: {error} (set TRIAGE_DEBUG=1 for the traceback, "
+                                    "and please report it)").format(error=f"{type(exc).__name__}: {exc}"), err=True)
         sys.exit(ExitCode.BUG)
+
+
+def _words() -> Words:
+    """The words for a message printed outside any command: --lang from the command line, else
+    the environment."""
+    return words_for(language(flag_in(sys.argv[1:])))

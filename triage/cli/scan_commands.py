@@ -6,8 +6,9 @@ from typing import Callable, Optional, Sequence
 
 import click
 
-from triage.cli.app import get_kb, kb_option, main, make_redactor, redact_options, redacted
+from triage.cli.app import get_kb, kb_option, lang_option, main, make_redactor, redact_options, redacted
 from triage.errors import ExitCode
+from triage.i18n.words import words_for
 
 
 @main.command("eval")
@@ -29,27 +30,31 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="text: a summary dashboard; json: one JSON object per log (JSON lines); "
                    "html: one self-contained page with a chart of the causes.")
+@lang_option
 @redact_options
 @kb_option
-def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, kb_dirs: Sequence[str], no_redact: bool,
+def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, lang: str, kb_dirs: Sequence[str], no_redact: bool,
              redact_personal: bool) -> None:
     """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
-    from triage.cli.batch import find_logs, scan_logs
+    from triage.cli.batch import find_logs, kb_for, scan_logs
     from triage.cli.render.jsonout import json_lines
     from triage.cli.render.summary import summary_text
+    from triage.i18n.localize import localized_results
 
     logs = find_logs(paths)
     if not logs:
         raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
     reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
+    reports = localized_results(reports, kb_for(tuple(str(d) for d in kb_dirs)), lang)
     reports = redacted(reports, make_redactor(no_redact, redact_personal))
+    words = words_for(lang)
     if fmt == "html":
         from triage import __version__
         from triage.cli.render.html import html_page
 
-        click.echo(html_page(reports, __version__), nl=False)
+        click.echo(html_page(reports, __version__, words), nl=False)
     else:
-        click.echo(json_lines(reports) if fmt == "json" else summary_text(reports), nl=False)
+        click.echo(json_lines(reports) if fmt == "json" else summary_text(reports, words), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in reports) else ExitCode.CLEAN)
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Sequence
 
+from triage.i18n.words import ENGLISH, Words
 from triage.model import LogResult
 
-Renderer = Callable[[Sequence[LogResult], str], str]
+Renderer = Callable[[Sequence[LogResult], str, Words], str]
 FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
 
 
@@ -22,16 +23,18 @@ def _table() -> Dict[str, Renderer]:
     from triage.cli.render.sarif import sarif_report
     from triage.cli.render.text import text_reports
 
-    return {"text": text_reports, "json": json_report, "sarif": sarif_report, "github": github_report,
+    return {"text": lambda results, version, words: text_reports(results, version, False, words), "json": json_report, "sarif": sarif_report, "github": github_report,
             "markdown": markdown_report, "junit": junit_report}
 
 
-def render(fmt: str, results: Sequence[LogResult], version: str, verbose: bool = False) -> str:
-    """One of FORMATS for every log's result; ValueError for an unknown format."""
+def render(fmt: str, results: Sequence[LogResult], version: str, verbose: bool = False,
+           words: Words = ENGLISH) -> str:
+    """One of FORMATS for every log's result, in the language of `words` (the results' KB prose
+    is already in it: triage.i18n.localize); ValueError for an unknown format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "text":
         from triage.cli.render.text import text_reports
 
-        return text_reports(results, version, verbose)
-    return _table()[fmt](results, version)
+        return text_reports(results, version, verbose, words)
+    return _table()[fmt](results, version, words)

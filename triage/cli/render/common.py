@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Sequence, Tuple
 
+from triage.i18n.words import ENGLISH, N_, Words
 from triage.model import Diagnosis, Evidence, Solution
 
 SHELL, PYTHON, CONFIG, TEXT = "shell", "python", "config", "text"  # what a fix step is
 STDIN = "standard input"  # the label LogSource gives "-"
 _LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note"}
+_SEVERITY_WORDS = (N_("info"), N_("warning"), N_("error"), N_("critical"))  # shown translated
 _CONTROL = {c: None for c in range(32) if c not in (9,)}
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")  # intra-word _ is never emphasis
 
@@ -20,15 +22,21 @@ def printable(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def where(ev: Evidence) -> str:
-    span = f"line {ev.line}"
+def where(ev: Evidence, words: Words = ENGLISH) -> str:
+    _ = words.gettext
+    span = _("line {line}").format(line=ev.line)
     if ev.last_line and ev.count > 1:
-        span += f" (and {ev.count - 1} more, last {ev.last_line})"
+        span += _(" (and {more} more, last {last})").format(more=ev.count - 1, last=ev.last_line)
     if ev.ranks:
-        span += f" [ranks {', '.join(ev.ranks)}]"
+        span += _(" [ranks {ranks}]").format(ranks=", ".join(ev.ranks))
     if ev.kind == "fuzzy":
-        span += f" [fuzzy, {ev.score:.0f}% similar]"
+        span += _(" [fuzzy, {score} similar]").format(score=f"{ev.score:.0f}%")
     return span
+
+
+def severity(d: Diagnosis, words: Words = ENGLISH) -> str:
+    """The severity as shown to a reader (JSON, SARIF and exit codes keep the KB's word)."""
+    return words.gettext(d.severity) if d.severity in _SEVERITY_WORDS else d.severity
 
 
 def level(d: Diagnosis) -> str:
@@ -40,32 +48,38 @@ def first_evidence(d: Diagnosis) -> Optional[Evidence]:
     return d.evidence[0] if d.evidence else None  # never empty from diagnose(); hand-built ones may be
 
 
-def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: Optional[int] = None) -> List[str]:
+def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: Optional[int] = None,
+                   words: Words = ENGLISH) -> List[str]:
     """A ranked fix as text: heading, why, then its steps by kind (see step_kind): `$ cmd` only
     for shell, code as an indented (plain) or fenced (Markdown) block, instructions as bullets.
 
     Every output format renders a solution through here, so they never disagree."""
     title = f"**{md_escape(s.title)}**" if markdown else s.title
-    when = f"  (when: {md_escape(s.when) if markdown else s.when})" if s.when else ""
+    when = when_text(md_escape(s.when) if markdown else s.when, words) if s.when else ""
     why = md_escape(s.why.strip()) if markdown else s.why.strip()
     steps = s.steps[:max_steps] if max_steps is not None else s.steps
-    out = [f"Fix {number}: {title}{when}", f"   {why}"]
+    out = [words.gettext("Fix {number}: {title}").format(number=number, title=title) + when, f"   {why}"]
     for kind, group in step_groups(steps):
-        out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group)
+        out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group, words)
     return out
 
 
-_LABELS = {PYTHON: "Python:", CONFIG: "Config:"}
+def when_text(when: str, words: Words = ENGLISH) -> str:
+    """The `  (when: ...)` that follows a fix's title."""
+    return words.gettext("  (when: {when})").format(when=when)
+
+
+_LABELS = {PYTHON: N_("Python:"), CONFIG: N_("Config:")}
 _FENCES = {SHELL: "sh", PYTHON: "python", CONFIG: "text"}
 
 
-def _plain_steps(kind: str, group: Sequence[str]) -> List[str]:
+def _plain_steps(kind: str, group: Sequence[str], words: Words = ENGLISH) -> List[str]:
     if kind == SHELL:
         return [f"   $ {printable(step, 1000)}" for step in group]
     if kind == TEXT:
         return [f"   - {instruction(step)}" for step in group]
     code = [line for step in group for line in step.splitlines()]
-    return [f"   {_LABELS[kind]}"] + [f"       {printable(line, 1000)}" for line in code]
+    return [f"   {words.gettext(_LABELS[kind])}"] + [f"       {printable(line, 1000)}" for line in code]
 
 
 def _markdown_steps(kind: str, group: Sequence[str]) -> List[str]:

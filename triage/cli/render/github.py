@@ -4,38 +4,42 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from triage.cli.render.common import STDIN, first_evidence, level, printable, solution_lines
+from triage.i18n.words import ENGLISH, Words
 from triage.model import Diagnosis, LogResult
 
 _GH_COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
-def github_report(results: Sequence[LogResult], version: str) -> str:
+def github_report(results: Sequence[LogResult], version: str, words: Words = ENGLISH) -> str:
     """One `::error|warning|notice file=,line=,title=::message` per diagnosis.
 
     A log with no known problem gets one `::notice` pointing at its likely failure line (nothing
     when there is none). Logs read from stdin carry no file/line (there is no file to annotate).
     GitHub shows at most 10 annotations of each kind per step; the top-ranked come first.
     """
+    _ = words.gettext
     lines: List[str] = []
     for result in results:
         for d in result.diagnoses:
             ev = first_evidence(d)
             lines.append(workflow_command(_GH_COMMANDS[level(d)], result.source, ev.line if ev else None,
-                                          d.title, github_message(d)))
+                                          d.title, github_message(d, words)))
         if not result.diagnoses and result.likely_failure:
             lf = result.likely_failure
-            lines.append(workflow_command("notice", result.source, lf.line, "triage: no known problem",
-                                          f"The line that most looks like the failure: {printable(lf.text)}"))
+            lines.append(workflow_command("notice", result.source, lf.line, _("triage: no known problem"),
+                                          _("The line that most looks like the failure: {text}")
+                                          .format(text=printable(lf.text))))
     return "".join(line + "\n" for line in lines)
 
 
-def github_message(d: Diagnosis) -> str:
+def github_message(d: Diagnosis, words: Words = ENGLISH) -> str:
+    _ = words.gettext
     ev = first_evidence(d)
-    out = [f"{d.id} (confidence {d.confidence:.2f})"]
+    out = [_("{id} (confidence {confidence})").format(id=d.id, confidence=f"{d.confidence:.2f}")]
     if ev:
-        out.append(f"line {ev.line}: {printable(ev.text)}")
+        out.append(_("line {line}").format(line=ev.line) + f": {printable(ev.text)}")
     if d.solutions:
-        out += [line.strip() for line in solution_lines(1, d.solutions[0], max_steps=1) if line.strip()]
+        out += [line.strip() for line in solution_lines(1, d.solutions[0], max_steps=1, words=words) if line.strip()]
     return "\n".join(out)
 
 

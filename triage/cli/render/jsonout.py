@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Sequence
 
+from triage.i18n.words import ENGLISH, Words
 from triage.model import Diagnosis, Evidence, LogResult
 
 JSON_SCHEMA_VERSION = 1
@@ -32,8 +33,9 @@ def result_dict(result: LogResult) -> Dict[str, Any]:
             "likely_failure": evidence_dict(lf) if lf else None}
 
 
-def json_report(results: Sequence[LogResult], version: str) -> str:
-    doc = {"schema": JSON_SCHEMA_VERSION, "triage_version": version,
+def json_report(results: Sequence[LogResult], version: str, words: Words = ENGLISH) -> str:
+    """`lang` says which language the prose (titles, summaries, fixes' titles and why) is in."""
+    doc = {"schema": JSON_SCHEMA_VERSION, "triage_version": version, "lang": words.lang,
            "results": [result_dict(r) for r in results]}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Dict, List, Sequence
 
 from triage.cli.render.common import STDIN, first_evidence, level, printable, solution_lines
+from triage.i18n.words import ENGLISH, Words
 from triage.model import Diagnosis, LogResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -17,7 +18,7 @@ _PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommenda
 _URI_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
 
-def sarif_report(results: Sequence[LogResult], version: str) -> str:
+def sarif_report(results: Sequence[LogResult], version: str, words: Words = ENGLISH) -> str:
     """SARIF 2.1.0 with every property GitHub code scanning marks as required."""
     rules: List[Dict[str, Any]] = []
     index: Dict[str, int] = {}
@@ -28,20 +29,20 @@ def sarif_report(results: Sequence[LogResult], version: str) -> str:
         for d in result.diagnoses:
             if d.id not in index:
                 index[d.id] = len(rules)
-                rules.append(sarif_rule(d))
-            out.append(sarif_result(d, index[d.id], uri, seen))
+                rules.append(sarif_rule(d, words))
+            out.append(sarif_result(d, index[d.id], uri, seen, words))
     driver = {"name": "triage", "informationUri": INFORMATION_URI, "version": version, "rules": rules}
     doc = {"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [{"tool": {"driver": driver}, "results": out}]}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def sarif_rule(d: Diagnosis) -> Dict[str, Any]:
+def sarif_rule(d: Diagnosis, words: Words = ENGLISH) -> Dict[str, Any]:
     rule: Dict[str, Any] = {
         "id": d.id, "name": camel_case(d.id)[:255],
         "shortDescription": {"text": d.title[:1024] or d.id},
         "fullDescription": {"text": (d.summary or d.title)[:1024] or d.id},
         "defaultConfiguration": {"level": level(d)},
-        "help": {"text": help_text(d, markdown=False), "markdown": help_text(d, markdown=True)},
+        "help": {"text": help_text(d, False, words), "markdown": help_text(d, True, words)},
         "properties": {"tags": list(d.tags), "problem.severity": _PROBLEM_SEVERITY[level(d)]},
     }
     if d.refs:
@@ -49,24 +50,26 @@ def sarif_rule(d: Diagnosis) -> Dict[str, Any]:
     return rule
 
 
-def help_text(d: Diagnosis, markdown: bool) -> str:
+def help_text(d: Diagnosis, markdown: bool, words: Words = ENGLISH) -> str:
     """The ranked solutions with their steps (never empty: GitHub requires help.text)."""
     out: List[str] = []
     for i, s in enumerate(d.solutions, 1):
-        out += solution_lines(i, s, markdown)
+        out += solution_lines(i, s, markdown, words=words)
     if not out:
-        out.append(f"No fix is recorded; run `triage explain {d.id}` for details.")
+        out.append(words.gettext("No fix is recorded; run `triage explain {id}` for details.").format(id=d.id))
     return "\n".join(out)
 
 
-def sarif_result(d: Diagnosis, rule_index: int, uri: str, seen: Dict[str, int]) -> Dict[str, Any]:
+def sarif_result(d: Diagnosis, rule_index: int, uri: str, seen: Dict[str, int],
+                 words: Words = ENGLISH) -> Dict[str, Any]:
+    _ = words.gettext
     ev = first_evidence(d)
     text = ev.text if ev else ""
     start = max(1, ev.line) if ev else 1
     raw_lines = text.splitlines() or [""]
-    message = f"{d.title} (confidence {d.confidence:.2f})"
+    message = _("{title} (confidence {confidence})").format(title=d.title, confidence=f"{d.confidence:.2f}")
     if ev:
-        message += f". Line {ev.line}: {printable(text)}"
+        message += _(". Line {line}: {text}").format(line=ev.line, text=printable(text))
     region = {"startLine": start, "startColumn": 1, "endLine": start + len(raw_lines) - 1,
               "endColumn": max(2, len(raw_lines[-1]) + 1)}
     return {
