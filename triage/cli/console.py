@@ -15,6 +15,7 @@ from rich.text import Text
 
 from triage.cli.render.common import (
     CONFIG,
+    DRAFT_MARK,
     PYTHON,
     SHELL,
     STDIN,
@@ -49,7 +50,8 @@ def render(console: Console, results: Sequence[LogResult], verbose: bool = False
             if verbose or i == 1:
                 _diagnosis(console, i, d, result.source, verbose)
             else:
-                _one_line(console, f"{i}. {d.id}  ({d.confidence:.2f}, {d.severity})  ", d.title, "")
+                _one_line(console, f"{i}. {d.id}  ({d.confidence:.2f}, {d.severity}{DRAFT_MARK if d.draft else ''})  ",
+                          d.title, "")
         if not verbose:
             target = "" if result.source == STDIN else f" {result.source}"
             extra = f", triage explain {result.diagnoses[0].id}" if n else ""
@@ -84,7 +86,7 @@ def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: boo
 
 def _panel(i: int, d: Diagnosis, width: int, verbose: bool) -> Panel:
     """The diagnosis in a box whose title always keeps confidence and severity."""
-    suffix = f"  confidence {d.confidence:.2f}, {d.severity}"
+    suffix = f"  confidence {d.confidence:.2f}, {d.severity}{DRAFT_MARK if d.draft else ''}"
     head = f"{i}. {d.id}"
     room = max(width - 8 - len(suffix), 8)
     title = (head if len(head) <= room else head[: room - 1] + "…") + suffix

@@ -9,6 +9,7 @@ from triage.model import Diagnosis, Evidence, Solution
 
 SHELL, PYTHON, CONFIG, TEXT = "shell", "python", "config", "text"  # what a fix step is
 STDIN = "standard input"  # the label LogSource gives "-"
+DRAFT_MARK = ", draft: not reviewed"  # after confidence and severity, on a draft entry's diagnosis (triage learn)
 _LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note"}
 _CONTROL = {c: None for c in range(32) if c not in (9,)}
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#]|(?<!\w)_|_(?!\w))")  # intra-word _ is never emphasis

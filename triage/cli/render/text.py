@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
-from triage.cli.render.common import STDIN, apply_command, printable, solution_lines, where
+from triage.cli.render.common import DRAFT_MARK, STDIN, apply_command, printable, solution_lines, where
 from triage.model import Diagnosis, LogResult
 
 
@@ -27,7 +27,7 @@ def text_report(result: LogResult, verbose: bool = False) -> str:
 
 
 def diagnosis_lines(i: int, d: Diagnosis, full: bool, source: str = STDIN) -> List[str]:
-    out = [f"{i}. {d.id}: {d.title}  (confidence {d.confidence:.2f}, {d.severity})"]
+    out = [f"{i}. {d.id}: {d.title}  (confidence {d.confidence:.2f}, {d.severity}{DRAFT_MARK if d.draft else ''})"]
     out += [f"   {where(ev)}: {printable(ev.text)}" for ev in d.evidence]
     if not full:
         out.append(f"   run `triage explain {d.id}` for the fixes")
