@@ -61,6 +61,9 @@ MASKS: Tuple[Mask, ...] = (
     _row("num", "num", r"(?<![\w.-])-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", r"-?\d[\d.eE+-]{0,24}"),
 )
 BY_KIND: Dict[str, Mask] = {m.kind: m for m in MASKS}
+# kinds whose text a draft may keep as constant when every log of a cluster has the same (a module
+# name, an errno): not paths, hosts, addresses, ids or times, which differ by machine and run
+FIXABLE = frozenset({"quoted", "dquoted", "code", "num", "version", "shape", "tuple", "dims"})
 
 
 def safe_text(text: str) -> str:
@@ -70,17 +73,40 @@ def safe_text(text: str) -> str:
 
 def mask(message: str) -> str:
     """The message with each variable span replaced by its kind's placeholder."""
+    return masked_values(message)[0]
+
+
+def masked_values(message: str) -> Tuple[str, List[str]]:
+    """The masked message, and the text each placeholder stands for, in order."""
+    found: List[Tuple[str, str]] = []  # (kind, text); a text may hold the mark of an earlier row's span
     for row in MASKS:
-        message = row.find.sub(partial(_masked, kind=row.kind), message)
-    return message
+        message = row.find.sub(partial(_mark, kind=row.kind, found=found), message)
 
+    def original(text: str) -> str:
+        return _MARK.sub(lambda m: original(found[ord(m.group(1)) - _FIRST_MARK][1]), text)
 
-def _masked(m: re.Match[str], kind: str) -> str:
-    if "v" not in m.re.groupindex:
+    values: List[str] = []
+
+    def placeholder(m: re.Match[str]) -> str:
+        kind, text = found[ord(m.group(1)) - _FIRST_MARK]
+        values.append(original(text))
         return f"{OPEN}{kind}{CLOSE}"
-    start, end = m.span("v")
+
+    return _MARK.sub(placeholder, message), values
+
+
+# while masking, a span is marked by one private-use character (no row matches one), numbered
+_FIRST_MARK, _MAX_MARKS = 0xE000, 6000
+_MARK = re.compile(f"{OPEN}([\ue000-\uf8ff]){CLOSE}")
+
+
+def _mark(m: re.Match[str], kind: str, found: List[Tuple[str, str]]) -> str:
+    if len(found) >= _MAX_MARKS:  # a line of thousands of numbers: the rest stays as it is
+        return m.group(0)
+    start, end = m.span("v") if "v" in m.re.groupindex else m.span()
+    found.append((kind, m.string[start:end]))
     whole = m.group(0)
-    return whole[: start - m.start()] + f"{OPEN}{kind}{CLOSE}" + whole[end - m.start():]
+    return whole[: start - m.start()] + f"{OPEN}{chr(_FIRST_MARK + len(found) - 1)}{CLOSE}" + whole[end - m.start():]
 
 
 def tokens(message: str) -> Tuple[List[str], List[str]]:
@@ -88,6 +114,16 @@ def tokens(message: str) -> Tuple[List[str], List[str]]:
     parts = re.split(r"(\s+)", message.strip())
     words, gaps = parts[0::2], parts[1::2]
     return words[:MAX_TOKENS], gaps[: MAX_TOKENS - 1]
+
+
+def token_values(words: List[str], values: List[str]) -> List[Tuple[str, ...]]:
+    """The masked text of each token, token by token (for a message's tokens and values)."""
+    out, at = [], 0
+    for word in words:
+        n = len(PLACEHOLDER.findall(word))
+        out.append(tuple(values[at:at + n]))
+        at += n
+    return out
 
 
 def constant_text(token: str) -> str:

@@ -14,7 +14,7 @@ from triage.learn import template
 from triage.learn.draft import PREFIX, Draft, check_drafts, draft_yaml, existing_regex, unused_id, write_draft
 from triage.learn.drain import Cluster, Drain
 from triage.learn.healthy import Healthy
-from triage.learn.masks import mask, safe_text, tokens
+from triage.learn.masks import FIXABLE, PLACEHOLDER, WILD, masked_values, safe_text, token_values, tokens
 from triage.learn.nearby import NearbyIndex
 from triage.learn.region import Region, read_region
 from triage.model import KnowledgeBase, LogResult, compile_pattern
@@ -26,6 +26,7 @@ MAX_EXAMPLES = 3  # match examples a draft takes from its cluster's logs
 class Member:
     region: Region
     lines: Tuple[str, ...]  # the region as a draft may show it (secrets, user names masked)
+    values: Tuple[Tuple[str, ...], ...] = ()  # per token of its message, the masked texts
 
 
 @dataclass
@@ -62,8 +63,9 @@ def learn(results: Sequence[LogResult], kb: KnowledgeBase, healthy: Healthy, min
     for result in results:
         member = _member(result, report)
         if member is not None:
-            words, gaps = tokens(mask(member.lines[0].strip()))
-            drain.add(words, gaps, member)
+            masked, values = masked_values(member.lines[0].strip())
+            words, gaps = tokens(masked)
+            drain.add(words, gaps, replace(member, values=tuple(token_values(words, values))))
     clusters = sorted(drain.clusters, key=lambda c: (-len(c.members), c.number))
     nearby = NearbyIndex(kb)
     ids = set(kb.ids) | set(taken)
@@ -99,13 +101,31 @@ def _member(result: LogResult, report: Learned) -> Optional[Member]:
     return Member(region, tuple(safe_text(line) for line in region.lines))
 
 
+def fixed_values(cluster: Cluster[Member]) -> template.Fixed:
+    """Where every log of a cluster (two or more) had the same name, number or version under a
+    mask, that text: the regex keeps it (`No module named 'foo'` in each log is about foo)."""
+    out: template.Fixed = {}
+    if len(cluster.members) < 2:
+        return out
+    for i, token in enumerate(cluster.template):
+        kinds = PLACEHOLDER.findall(token) if token != WILD else []
+        for k, kind in enumerate(kinds):
+            seen = {m.values[i][k] for m in cluster.members if i < len(m.values) and k < len(m.values[i])}
+            value = next(iter(seen)) if len(seen) == 1 else None
+            # a path inside a name was rewritten for privacy (/home/user): the logs do not say that
+            if kind in FIXABLE and value and not any(c in value for c in "/\\*"):
+                out[(i, k)] = value
+    return out
+
+
 def _draft(outcome: Outcome, cluster: Cluster[Member], healthy: Healthy, nearby: NearbyIndex, ids: set) -> None:
-    pattern = template.build(cluster.template, cluster.gaps)
+    fixed = fixed_values(cluster)
+    pattern = template.build(cluster.template, cluster.gaps, fixed=fixed)
     if pattern is None:
         outcome.why_not = "too little constant text for a selective regex"
         return
     if healthy.matched(compile_pattern(pattern.source), pattern.keyword):  # the head is too general:
-        pattern = template.build(cluster.template, cluster.gaps, words=len(cluster.template))  # the whole message
+        pattern = template.build(cluster.template, cluster.gaps, len(cluster.template), fixed)  # the whole message
         hits = healthy.matched(compile_pattern(pattern.source), pattern.keyword) if pattern else []
         if pattern is None or hits:
             outcome.why_not = f"its regex matches healthy lines too (e.g. {hits[0].source}: {hits[0].text[:80]!r})" \
@@ -118,7 +138,8 @@ def _draft(outcome: Outcome, cluster: Cluster[Member], healthy: Healthy, nearby:
     ids.add(draft_id)
     outcome.draft = Draft(draft_id, template.readable(pattern.words), pattern,
                           tuple(m.region for m in cluster.members), examples,
-                          healthy.near_misses(regex, pattern.words, message), nearby.nearest(message))
+                          healthy.near_misses(regex, pattern.words, message), nearby.nearest(message),
+                          template.is_generic(pattern))
     outcome.text = draft_yaml(outcome.draft)
 
 

@@ -12,6 +12,7 @@ from triage.learn.masks import BY_KIND, PLACEHOLDER, WILD, WILD_GROUP, constant_
 MAX_WORDS = 12  # tokens of a template the regex keeps: the message head, not the whole line
 MAX_SOURCE = 200  # characters of regex, beyond which trailing tokens are dropped
 MIN_CONSTANT = 8  # letters and digits of constant text a draft needs (less would match anything)
+GENERIC = 30  # under this many letters and digits besides the exception's name, a regex is generic
 MAX_SLUG = 48
 _SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
 _WORD = re.compile(r"[A-Za-z0-9]{3,}")
@@ -37,15 +38,21 @@ def head(template: Sequence[str], words: int = MAX_WORDS) -> Tuple[int, int]:
     return start, end
 
 
-def build(template: Sequence[str], gaps: Sequence[Set[str]], words: int = MAX_WORDS) -> Optional[Pattern]:
-    """The regex of a template's head; None when it holds too little constant text to be selective."""
+Fixed = Dict[Tuple[int, int], str]  # (token, placeholder in it) -> the text every message had there
+
+
+def build(template: Sequence[str], gaps: Sequence[Set[str]], words: int = MAX_WORDS,
+          fixed: Optional[Fixed] = None) -> Optional[Pattern]:
+    """The regex of a template's head; None when it holds too little constant text to be selective.
+    Where every message had the same text under a mask (`fixed`), the regex has that text."""
+    fixed = fixed or {}
     start, end = head(template, words)
     if sum(len(w) for t in template[start:end] for w in _WORD.findall(constant_text(t))) < MIN_CONSTANT:
         return None
     names: Dict[str, int] = {}
-    pieces = [_token_regex(template[start], names)]  # a token's regex, preceded by its gap's
+    pieces = [_token_regex(template[start], names, start, fixed)]  # a token's regex, preceded by its gap's
     for i in range(start + 1, end):
-        more = (" " if gaps[i - 1] <= {" "} else r"\s+") + _token_regex(template[i], names)
+        more = (" " if gaps[i - 1] <= {" "} else r"\s+") + _token_regex(template[i], names, i, fixed)
         if len("".join(pieces)) + len(more) > MAX_SOURCE:
             break
         pieces.append(more)
@@ -57,14 +64,15 @@ def build(template: Sequence[str], gaps: Sequence[Set[str]], words: int = MAX_WO
     return Pattern(source, tuple(template[start:start + len(pieces)]), keyword)
 
 
-def _token_regex(token: str, names: Dict[str, int]) -> str:
+def _token_regex(token: str, names: Dict[str, int], index: int, fixed: Fixed) -> str:
     if token == WILD:
         return f"(?P<{_name('var', names)}>{WILD_GROUP})"
     out, at = [], 0
-    for m in PLACEHOLDER.finditer(token):
+    for k, m in enumerate(PLACEHOLDER.finditer(token)):
         out.append(escape(token[at:m.start()]))
         row = BY_KIND[m.group(1)]
-        out.append(f"(?P<{_name(row.capture, names)}>{row.group})")
+        same = fixed.get((index, k))
+        out.append(escape(same) if same is not None else f"(?P<{_name(row.capture, names)}>{row.group})")
         at = m.end()
     out.append(escape(token[at:]))
     return "".join(out)
@@ -104,3 +112,11 @@ def slug(tokens: Sequence[str]) -> str:
     while "-" in out and out.rsplit("-", 1)[1] in _STOP_WORDS:
         out = out.rsplit("-", 1)[0]
     return out or "message"
+
+
+def is_generic(pattern: Pattern) -> bool:
+    """Whether a regex holds little more than an exception's name and a stock phrase around
+    captured names ("AttributeError: '<name>' object has no attribute '<name>'")."""
+    text = " ".join(constant_text(t) for t in pattern.words if t != WILD)
+    letters = sum(len(w) for w in _WORD.findall(_EXCEPTION.sub("", text)))
+    return "(?P<" in pattern.source and letters < GENERIC
