@@ -167,8 +167,8 @@ def test_a_message_close_to_an_entry_says_extend_it() -> None:
     kb = default_kb()
     entry = kb.get("cuda-out-of-memory")
     assert entry is not None
-    line = next(x for ex in entry.examples.match for x in ex.text.splitlines() if "out of memory" in x)
-    near = NearbyIndex(kb).nearest(line.replace("Tried", "Attempted"))
+    line = next(x for ex in entry.examples.match for x in ex.text.splitlines() if "Tried to allocate" in x)
+    near = NearbyIndex(kb).nearest(line.replace("Tried to", "Could not"))  # a wording no signature knows
     assert near is not None and near.entry == "cuda-out-of-memory"
     assert NearbyIndex(kb).nearest("acmelib.errors.PaletteError: palette 'warm' has no colour named 'teal'") is None
 

@@ -31,7 +31,7 @@ class Draft:
     examples: Tuple[str, ...]  # match snippets (safe text) from up to 3 of them
     no_match: Tuple[str, ...]
     near: Optional[Near]
-    generic: bool = False  # only a common error's wording is constant: the names in it differ in every log
+    generic: bool = False  # little constant text besides captured names: it would fire on unrelated failures
 
     @property
     def file_name(self) -> str:
@@ -51,8 +51,8 @@ def draft_yaml(d: Draft) -> str:
                 f"#   {_comment(d.near.text[:150])}",
                 f"# If it is the same problem, add this signature and an example to {d.near.entry} and delete this file."]
     if d.generic:
-        out += ["# Generic: its logs share only the wording of a common error; the names in it differ in each",
-                "# log. As it is, it would fire on unrelated failures: keep a name in the regex, or delete it."]
+        out += ["# Generic: beside the names it captures, the regex holds little more than a common error's",
+                "# wording, so it would fire on unrelated failures: keep a name in it, or delete the draft."]
     out += ["# To accept it: write the title, summary and solutions, check the regex and its named groups, add",
             "# refs, then delete `draft: true`, give it an id and file name of its own and move it into your",
             "# team's KB folder (kb/README.md, 'Adding an entry').",

@@ -2,7 +2,7 @@
 "extend entry X" instead of proposing a new problem.
 
 The message is compared (rapidfuzz, paths, numbers and hex masked as the fuzzy fallback masks
-them) with every entry's `match` example lines that look like messages, its fuzzy messages and
+them) with the lines of every entry's `match` examples that its signatures match, its fuzzy messages and
 its signatures' longer literal texts (those by partial similarity: a literal is part of a line).
 """
 from __future__ import annotations
@@ -13,11 +13,12 @@ from typing import List, Optional, Tuple
 from rapidfuzz import fuzz, process
 
 from triage.engine.fuzzy import mask
-from triage.engine.words import MESSAGE_LIKE
-from triage.model import KnowledgeBase
+from triage.model import Entry, KnowledgeBase
 
-CUTOFF = 80.0  # similarity (0..100) from which a message counts as another wording of an entry's
+CUTOFF = 90.0  # similarity (0..100) from which a message counts as another wording of an entry's
 MIN_LITERAL = 20  # characters a signature literal needs to be compared (shorter ones are in every log)
+LITERAL_SHARE = 0.6  # ... and the share of the message it must cover
+SHORT, SHORT_CUTOFF = 40, 95.0  # a message shorter than SHORT characters must be this similar
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class NearbyIndex:
         self.owners: List[Tuple[str, str]] = []  # (entry id, text as written), lines first
         literal_owners: List[Tuple[str, str]] = []
         for entry in kb.entries:
-            for text in _message_lines(entry.examples.match) + list(entry.fuzzy):
+            for text in _decisive_lines(entry) + list(entry.fuzzy):
                 self.lines.append(mask(text))
                 self.owners.append((entry.id, text))
             for sig in entry.signatures:
@@ -47,9 +48,12 @@ class NearbyIndex:
     def nearest(self, message: str) -> Optional[Near]:
         """The entry whose wording is closest to `message`, if close enough."""
         masked = mask(message)
-        best = process.extractOne(masked, self.lines, scorer=fuzz.ratio, score_cutoff=CUTOFF) if self.lines else None
+        cutoff = CUTOFF if len(masked) >= SHORT else SHORT_CUTOFF  # two short lines look alike easily
+        best = process.extractOne(masked, self.lines, scorer=fuzz.ratio, score_cutoff=cutoff) if self.lines else None
         lowered = message.lower()
-        part = process.extractOne(lowered, self.literals, scorer=fuzz.partial_ratio,
+        # a literal counts when it is most of the message: a stock phrase inside it says little
+        literals = [lit if len(lit) >= LITERAL_SHARE * len(lowered) else "" for lit in self.literals]
+        part = process.extractOne(lowered, literals, scorer=fuzz.partial_ratio,
                                   score_cutoff=max(CUTOFF, 95.0)) if self.literals else None
         if part is not None and (best is None or part[1] > best[1]):
             entry, text = self.owners[len(self.lines) + part[2]]
@@ -60,5 +64,8 @@ class NearbyIndex:
         return None
 
 
-def _message_lines(examples: tuple) -> List[str]:
-    return [line.strip() for ex in examples for line in ex.text.splitlines() if MESSAGE_LIKE.search(line)]
+def _decisive_lines(entry: Entry) -> List[str]:
+    """The lines of an entry's match examples that its own signatures match (not their context:
+    a FileNotFoundError printed beside an entry's message is not what the entry is about)."""
+    lines = {line.strip() for ex in entry.examples.match for line in ex.text.splitlines()}
+    return sorted(line for line in lines if any(sig.pattern.search(line) for sig in entry.signatures))

@@ -136,7 +136,7 @@ def _draft(outcome: Outcome, cluster: Cluster[Member], healthy: Healthy, nearby:
     message = cluster.members[0].lines[0].strip()
     draft_id = unused_id(PREFIX + template.slug(pattern.words), sorted(ids))
     ids.add(draft_id)
-    outcome.draft = Draft(draft_id, template.readable(pattern.words), pattern,
+    outcome.draft = Draft(draft_id, pattern.title, pattern,
                           tuple(m.region for m in cluster.members), examples,
                           healthy.near_misses(regex, pattern.words, message), nearby.nearest(message),
                           template.is_generic(pattern))

@@ -25,6 +25,7 @@ class Pattern:
     source: str  # the regex
     words: Tuple[str, ...]  # the template tokens it covers
     keyword: Optional[str]  # the longest constant text every match holds (the prefilter's literal)
+    title: str = ""  # the head as a person reads it: <name> where the messages differ
 
 
 def head(template: Sequence[str], words: int = MAX_WORDS) -> Tuple[int, int]:
@@ -56,12 +57,27 @@ def build(template: Sequence[str], gaps: Sequence[Set[str]], words: int = MAX_WO
         if len("".join(pieces)) + len(more) > MAX_SOURCE:
             break
         pieces.append(more)
-    while len(pieces) > 1 and template[start + len(pieces) - 1] == WILD:  # a cut may end on one
+    while len(pieces) > 1 and _ragged(template[start + len(pieces) - 1]):  # a cut may end on one
         pieces.pop()
     source = "".join(pieces)
     found = derive_literals(source)
     keyword = max(found, key=len).strip() if found else None
-    return Pattern(source, tuple(template[start:start + len(pieces)]), keyword)
+    words_ = template[start:start + len(pieces)]
+    shown = [_shown(t, start + i, fixed) for i, t in enumerate(words_)]
+    return Pattern(source, tuple(words_), keyword, readable(shown))
+
+
+def _ragged(token: str) -> bool:
+    """A token a regex should not end on: a wildcard, or one that opens a bracket it does not close."""
+    return token == WILD or any(token.count(o) > token.count(c) for o, c in ("()", "[]", "{}"))
+
+
+def _shown(token: str, index: int, fixed: Fixed) -> str:
+    """The token with the text every message shared under a mask put back."""
+    if token == WILD:
+        return token
+    values = iter(range(len(PLACEHOLDER.findall(token))))
+    return PLACEHOLDER.sub(lambda m: fixed.get((index, next(values)), m.group(0)), token)
 
 
 def _token_regex(token: str, names: Dict[str, int], index: int, fixed: Fixed) -> str:

@@ -39,6 +39,6 @@ def _row(c: Outcome, status: Dict[str, str]) -> str:
     if c.draft is None:
         return f"  {n:4}  {printable(c.title, 90)}  (not drafted: {c.why_not})"
     near = f"; extend entry {c.draft.near.entry}? ({c.draft.near.score:.0f}% similar)" if c.draft.near else ""
-    near += "; generic: the names differ in each log" if c.draft.generic else ""
+    near += "; generic: little constant text besides the names" if c.draft.generic else ""
     return f"  {n:4}  {c.draft.id}  ({status.get(c.draft.id, 'not written')}{near})\n" \
            f"        {printable(c.draft.title, 100)}"
