@@ -26,7 +26,7 @@ def test_readme_hook_id_matches_the_manifest() -> None:
 
 def test_readme_documents_formats_commands_and_exit_codes() -> None:
     for word in ("--format sarif", "--format github", "--format markdown", "--format junit", "triage scan",
-                 "triage fix", "triage --fix", "triage explain", "triage kb lint", "mltriage", "| 3 |"):
+                 "triage fix", "triage --fix", "triage explain", "triage kb lint", "triage learn", "mltriage", "| 3 |"):
         assert word in README, word
 
 

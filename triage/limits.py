@@ -21,3 +21,7 @@ SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton
 MIN_PREFILTER_LITERAL = 3
 # `triage kb lint` warns below this: such literals select too many lines to be worth it
 MIN_SELECTIVE_LITERAL = 4
+
+# a draft entry's diagnoses (written by `triage learn`, not yet reviewed) score at most this:
+# below the weakest named strength (hint, 0.5), so any reviewed entry ranks first
+DRAFT_CONFIDENCE_CAP = 0.45

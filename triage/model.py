@@ -137,6 +137,7 @@ class Entry:
     fix: Optional[Any] = None  # a fixspec.FixSpec
     lookup: Optional[Lookup] = None
     zh: Optional[Translation] = None  # Chinese title, summary, solutions' prose and notes
+    draft: bool = False  # written by `triage learn`, not yet reviewed: lower confidence, TODO solutions allowed
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ class Diagnosis:
     tags: Tuple[str, ...] = ()
     notes: Tuple[str, ...] = ()
     refs: Tuple[str, ...] = ()
+    draft: bool = False  # from a draft entry (`triage learn`): shown as a draft
 
     def __str__(self) -> str:
         first = self.evidence[0] if self.evidence else None

@@ -6,7 +6,13 @@ import sys
 
 import click
 
-from triage.cli import diagnose, kb_commands, report_command, scan_commands  # noqa: F401  (they register their commands)
+from triage.cli import (  # noqa: F401  (they register their commands)
+    diagnose,
+    kb_commands,
+    learn_command,
+    report_command,
+    scan_commands,
+)
 from triage.cli.app import language, main
 from triage.errors import ExitCode, TriageError
 from triage.i18n.language import flag_in

@@ -11,6 +11,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from triage.engine.match import Hit
 from triage.engine.normalize import Line
+from triage.limits import DRAFT_CONFIDENCE_CAP
 from triage.model import Diagnosis, Entry, Evidence, Solution
 
 MAX_EVIDENCE = 8  # distinct messages kept per diagnosis; repeats are counted, not listed
@@ -96,7 +97,7 @@ class Accumulator:
 
 def confidence_of(f: _Found) -> float:
     extra = 0.04 * max(0, len(f.signatures) - 1) + (0.03 if f.corroborated else 0.0)
-    return round(min(0.99, f.best + extra), 3)
+    return round(min(DRAFT_CONFIDENCE_CAP if f.entry.draft else 0.99, f.best + extra), 3)
 
 
 def demote_consequences(scored: Dict[str, float], entries: Mapping[str, Entry]) -> Dict[str, float]:
@@ -122,7 +123,7 @@ def diagnosis_of(f: _Found, confidence: float) -> Diagnosis:
         id=entry.id, title=entry.title, confidence=confidence, evidence=evidence_of(f), variables=variables,
         solutions=tuple(render_solution(s, values) for s in entry.solutions),
         fixable=entry.fix is not None, summary=fill(entry.summary.strip(), values), severity=entry.severity,
-        tags=entry.tags, notes=entry.notes, refs=entry.refs,
+        tags=entry.tags, notes=entry.notes, refs=entry.refs, draft=entry.draft,
     )
 
 

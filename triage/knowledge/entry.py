@@ -92,7 +92,8 @@ def _plain_fields(check: Checker, data: Mapping[str, Any]) -> dict:
             "tags": tuple(check.strings(data, "tags")), "severity": str(data.get("severity")),
             "priority": check.integer(data, "priority", 50), "causes": tuple(check.strings(data, "causes")),
             "refs": tuple(check.strings(data, "refs")), "notes": tuple(check.strings(data, "notes")),
-            "defaults": {str(k): str(v) for k, v in check.mapping(data, "defaults").items()}}
+            "defaults": {str(k): str(v) for k, v in check.mapping(data, "defaults").items()},
+            "draft": check.flag(data, "draft")}
 
 
 def _lookup(check: Checker, data: Mapping[str, Any], tables: Tables,

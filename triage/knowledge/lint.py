@@ -5,6 +5,7 @@ The tests call these same functions, so an author whose lint run is clean meets 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,13 +15,14 @@ from triage.engine.words import COMMON_LITERALS
 from triage.errors import KBError
 from triage.knowledge.loader import entry_files, parse_all
 from triage.limits import MIN_SELECTIVE_LITERAL
-from triage.model import Entry, KnowledgeBase
+from triage.model import Entry, KnowledgeBase, Solution
 
 # The lead sets this to True once every bundled entry carries its Chinese text: from then on an
 # entry of the bundled kb/ (in a source checkout) without a zh: block is an error, not a warning.
 REQUIRE_ZH = False
 MIN_MATCH = 3  # `match` examples an entry needs (real wordings, across versions)
 MIN_NO_MATCH = 2  # `no_match` near-misses an entry needs
+TODO = re.compile(r"\s*TODO\b")  # how a draft marks the text a person has still to write
 
 
 @dataclass
@@ -65,17 +67,27 @@ def problem(entry: Entry, field_name: str, text: str) -> str:
 
 
 def content_problems(kb: KnowledgeBase) -> List[str]:
-    """What every entry must carry: examples enough to prove it, solutions, refs."""
+    """What every entry must carry: examples enough to prove it, solutions, refs. A draft
+    (`draft: true`, from `triage learn`) needs one match example and may leave its solutions
+    TODO and its refs out; once the mark is removed it is held to everything."""
     out = []
     for e in kb.entries:
-        if len(e.examples.match) < MIN_MATCH or len(e.examples.no_match) < MIN_NO_MATCH:
-            out.append(problem(e, "examples", f"needs at least {MIN_MATCH} match and {MIN_NO_MATCH} no_match "
+        least_match, least_no_match = (1, 0) if e.draft else (MIN_MATCH, MIN_NO_MATCH)
+        if len(e.examples.match) < least_match or len(e.examples.no_match) < least_no_match:
+            out.append(problem(e, "examples", f"needs at least {least_match} match and {least_no_match} no_match "
                                f"examples (has {len(e.examples.match)} and {len(e.examples.no_match)})"))
         if not e.solutions:
             out.append(problem(e, "solutions", "needs at least one solution"))
-        if not e.refs:
+        if not e.refs and not e.draft:
             out.append(problem(e, "refs", "cite the upstream issue, PR or docs that back the entry"))
+        out += [problem(e, f"solutions[{i}]", "still says TODO: write the fix (only a draft may leave it open)")
+                for i, s in enumerate(e.solutions) if not e.draft and is_todo(s)]
     return out
+
+
+def is_todo(solution: Solution) -> bool:
+    """A solution left for a person to write (what `triage learn` puts in a draft)."""
+    return any(TODO.match(text) for text in (solution.title, solution.why, *solution.steps))
 
 
 def translation_problems(kb: KnowledgeBase) -> List[str]:
@@ -91,6 +103,8 @@ def translation_findings(kb: KnowledgeBase) -> Tuple[List[str], List[str]]:
     errors: List[str] = []
     warnings: List[str] = []
     for e in kb.entries:
+        if e.draft:  # translated once a person has written it
+            continue
         if e.zh is None:
             found = problem(e, "zh", "no Chinese text; add a zh: block (kb/README.md, 'Chinese text')")
         elif not CJK.search(e.zh.title) or not CJK.search(e.zh.summary):
@@ -154,7 +168,7 @@ def fixture_problems(kb: KnowledgeBase, fixtures: Path) -> List[str]:
     covered = {m.label for m in labelled_logs(fixtures)}
     return [problem(e, "id", f"no fixture expects it; write {fixtures}/{e.id}.log "
                              "(first line: # triage-fixture: expect=<id> line=<N>)")
-            for e in kb.entries if e.id not in covered]
+            for e in kb.entries if e.id not in covered and not e.draft]
 
 
 def catalog_problems(kb: KnowledgeBase, catalog: Path) -> List[str]:

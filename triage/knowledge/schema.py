@@ -16,7 +16,8 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
-              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup", "zh"}
+              "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup", "zh",
+              "draft"}
 REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
@@ -96,6 +97,12 @@ class Checker:
         if not isinstance(value, dict):
             self.fail(join(where, key), "must be a mapping")
         return value
+
+    def flag(self, raw: Mapping[str, Any], key: str, where: str = "") -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(join(where, key), "must be true or false")
+        return bool(value)
 
     def integer(self, raw: Mapping[str, Any], key: str, default: int, where: str = "") -> int:
         value = raw.get(key, default)

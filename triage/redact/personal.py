@@ -57,6 +57,12 @@ def redact_personal(text: str, places: Placeholders) -> str:
     return text
 
 
+def redact_home_users(text: str, name: str = "user") -> str:
+    """User names in home paths replaced by one fixed word (/home/alice/x -> /home/user/x): for
+    text that is kept (a KB draft's examples), where a numbered placeholder would mean nothing."""
+    return _HOME.sub(lambda m: m.group("lead") + name, text)
+
+
 def _steps(p: Placeholders) -> Tuple[Tuple[Pattern[str], Callable[[Match[str]], str]], ...]:
     # e-mails before prompts (both have @), URLs before bare IPs (an IP host is still an IP)
     return ((_EMAIL, lambda m: m.group(0) if m.group("local") == "git" else p.of("email", m.group(0))),

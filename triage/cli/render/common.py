@@ -10,6 +10,7 @@ from triage.model import Diagnosis, Evidence, Solution
 
 SHELL, PYTHON, CONFIG, TEXT = "shell", "python", "config", "text"  # what a fix step is
 STDIN = "standard input"  # the label LogSource gives "-"
+DRAFT_MARK = N_(", draft: not reviewed")  # after confidence and severity, on a draft entry's diagnosis (triage learn)
 _LEVELS = {"critical": "error", "error": "error", "warning": "warning", "info": "note"}
 _SEVERITY_WORDS = (N_("info"), N_("warning"), N_("error"), N_("critical"))  # shown translated
 _CONTROL = {c: None for c in range(32) if c not in (9,)}
@@ -36,7 +37,8 @@ def where(ev: Evidence, words: Words = ENGLISH) -> str:
 
 def severity(d: Diagnosis, words: Words = ENGLISH) -> str:
     """The severity as shown to a reader (JSON, SARIF and exit codes keep the KB's word)."""
-    return words.gettext(d.severity) if d.severity in _SEVERITY_WORDS else d.severity
+    shown = words.gettext(d.severity) if d.severity in _SEVERITY_WORDS else d.severity
+    return shown + (words.gettext(DRAFT_MARK) if d.draft else "")
 
 
 def level(d: Diagnosis) -> str:

@@ -19,6 +19,7 @@ def diagnosis_dict(d: Diagnosis) -> Dict[str, Any]:
         "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when}
                       for s in d.solutions],
         "fixable": d.fixable, "notes": list(d.notes), "refs": list(d.refs),
+        **({"draft": True} if d.draft else {}),  # only on a draft entry's diagnosis (triage learn)
     }
 
 
