@@ -55,9 +55,9 @@ def _distributed() -> Any:
 
 def _client(distributed: Any, address: str, workers: int) -> Any:
     if address == LOCAL:
-        # processes: the engine is Python work, threads would share one GIL; no dashboard (needs bokeh)
+        # processes: the engine is Python work, threads would share one GIL; dashboard on a free port
         cluster = distributed.LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                                           dashboard_address=":0")
         return _ClusterClient(distributed.Client(cluster), cluster)
     try:
         return distributed.Client(address, timeout="10s")
