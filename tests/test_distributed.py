@@ -102,6 +102,13 @@ def test_cli_dask_address_prints_what_a_plain_scan_prints(folder: Path, cluster:
     assert cli("scan", str(folder), "--dask", cluster.scheduler_address, "--format", fmt) == plain
 
 
+def test_relative_paths_keep_their_spelling(folder: Path, cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder.parent)  # workers are sent absolute paths; the records say what the user typed
+    code, out = cli("scan", folder.name, "--dask", cluster.scheduler_address, "--format", "json")
+    assert (code, out) == cli("scan", folder.name, "-j", "1", "--format", "json")
+    assert all(not Path(r["path"]).is_absolute() for r in records(out))
+
+
 def test_cli_dask_local_starts_and_closes_a_local_cluster(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started: List[Any] = []
     real_cluster = distributed.LocalCluster

@@ -2,11 +2,14 @@
 
 Returns the same LogResults as batch.scan_logs, in input order; redaction and rendering stay
 with the caller, so every output format is the plain scan's. No click, rich or renderer here.
-Workers read the logs (and any --kb folders) by path: on a remote cluster the paths must be
+Workers read the logs (and any --kb folders) by absolute path: on a remote cluster those must be
 readable there too (a shared file system), and the workers need mltriage installed.
 """
 from __future__ import annotations
 
+import logging
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -31,7 +34,9 @@ def scan_on_dask(paths: Sequence[Path], address: str, kb_dirs: Sequence[str] = (
     dirs = tuple(str(d) for d in kb_dirs)
     kb_for(dirs)  # a broken KB fails here, once, before any task is sent
     with _client(distributed, address, workers) as client:
-        futures = client.map(_diagnose_on_worker, [str(p) for p in paths], kb_dirs=dirs, pure=False)
+        # workers get absolute paths (their working folder is not ours) and label results as we spell them
+        futures = client.map(_diagnose_on_worker, [str(p) for p in paths], [os.path.abspath(p) for p in paths],
+                             kb_dirs=tuple(os.path.abspath(d) for d in dirs), pure=False)
         order: Dict[Any, int] = {f.key: i for i, f in enumerate(futures)}
         results: Dict[int, LogResult] = {}
         for future in distributed.as_completed(futures):
@@ -41,8 +46,10 @@ def scan_on_dask(paths: Sequence[Path], address: str, kb_dirs: Sequence[str] = (
     return [results[i] for i in range(len(paths))]
 
 
-def _diagnose_on_worker(path: str, kb_dirs: Tuple[str, ...]) -> LogResult:
-    return diagnose_file(path, kb_for(kb_dirs))  # the KB loads once per worker process
+def _diagnose_on_worker(label: str, path: str, kb_dirs: Tuple[str, ...]) -> LogResult:
+    result = diagnose_file(path, kb_for(kb_dirs))  # the KB loads once per worker process
+    error = result.error.replace(path, label) if result.error else None  # "Permission denied: '<path>'"
+    return replace(result, source=label, error=error)
 
 
 def _distributed() -> Any:
@@ -55,9 +62,10 @@ def _distributed() -> Any:
 
 def _client(distributed: Any, address: str, workers: int) -> Any:
     if address == LOCAL:
-        # processes: the engine is Python work, threads would share one GIL; dashboard on a free port
+        # processes: the engine is Python work, threads would share one GIL; dashboard on a free port;
+        # the cluster's own logs stay quiet (a worker's heartbeat racing the shutdown is no news)
         cluster = distributed.LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0")
+                                           dashboard_address=":0", silence_logs=logging.CRITICAL)
         return _ClusterClient(distributed.Client(cluster), cluster)
     try:
         return distributed.Client(address, timeout="10s")
