@@ -64,8 +64,11 @@ def _client(distributed: Any, address: str, workers: int) -> Any:
     if address == LOCAL:
         # processes: the engine is Python work, threads would share one GIL; dashboard on a free port;
         # the cluster's own logs stay quiet (a worker's heartbeat racing the shutdown is no news)
-        cluster = distributed.LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", silence_logs=logging.CRITICAL)
+        try:
+            cluster = distributed.LocalCluster(n_workers=workers or None, threads_per_worker=1, processes=True,
+                                               dashboard_address=":0", silence_logs=logging.CRITICAL)
+        except (OSError, RuntimeError) as exc:
+            raise ClusterError(f"cannot start a local Dask cluster: {exc}") from None
         return _ClusterClient(distributed.Client(cluster), cluster)
     try:
         return distributed.Client(address, timeout="10s")
