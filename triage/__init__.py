@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.api import diagnose, diagnose_stream, failure_line
+from triage.api import diagnose, diagnose_path, diagnose_stream, failure_line
 from triage.errors import InputError, KBError, PatchError, TriageError
 from triage.knowledge.loader import load_kb
 from triage.model import (
@@ -20,7 +20,7 @@ RenderedSolution = Solution  # the name of a diagnosis' solution before 0.2; one
 
 __version__ = "0.1.0"
 __all__ = [
-    "diagnose", "diagnose_stream", "failure_line", "load_kb", "Diagnosis", "Entry", "Evidence", "KnowledgeBase",
+    "diagnose", "diagnose_path", "diagnose_stream", "failure_line", "load_kb", "Diagnosis", "Entry", "Evidence", "KnowledgeBase",
     "LogResult", "Solution", "RenderedSolution", "Signature", "TriageError", "KBError", "InputError", "PatchError", "__version__",
     "plan_fix", "apply_fix", "revert_fix", "FixPlan",
 ]

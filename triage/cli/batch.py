@@ -9,14 +9,11 @@ import os
 import signal
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from triage.api import default_kb, diagnose_stream
-from triage.engine.source import LogSource
-from triage.errors import InputError, TriageError
-from triage.knowledge.loader import load_kb
+from triage.api import diagnose_file, kb_for  # noqa: F401  (re-exported: hook, tests)
+from triage.errors import InputError
 from triage.model import KnowledgeBase, LogResult
 
 LOG_SUFFIXES = (".log", ".txt", ".log.gz", ".gz", ".zst")
@@ -60,12 +57,6 @@ def _logs_in(folder: Path) -> List[Path]:
 
 # --- scanning -----------------------------------------------------------------------------
 
-@lru_cache(maxsize=4)
-def kb_for(kb_dirs: Tuple[str, ...]) -> KnowledgeBase:
-    """The bundled KB plus `kb_dirs`, loaded once per process."""
-    return load_kb(*kb_dirs) if kb_dirs else default_kb()
-
-
 def _init_worker(kb_dirs: Tuple[str, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops the workers
     kb_for(kb_dirs)  # once per worker (free under fork: the parent's cache is inherited)
@@ -73,26 +64,6 @@ def _init_worker(kb_dirs: Tuple[str, ...]) -> None:
 
 def _scan_in_worker(path: Path, kb_dirs: Tuple[str, ...]) -> LogResult:
     return diagnose_file(path, kb_for(kb_dirs))
-
-
-def diagnose_file(path: Path, kb: KnowledgeBase) -> LogResult:
-    """Diagnose one log, streamed; trouble reading it is recorded in `error`, not raised."""
-    try:
-        source = LogSource(str(path))
-        outcome = diagnose_stream(source.blocks(), kb)
-    except (TriageError, OSError) as exc:
-        return LogResult(str(path), error=_reason(exc, str(path)))
-    if not source.seen_text:
-        return LogResult(str(path), error="empty")
-    found = outcome.diagnoses
-    return LogResult(str(path), found, None if found else outcome.likely_failure)
-
-
-def _reason(exc: Exception, label: str) -> str:
-    text = str(exc)
-    for prefix in (f"{label}: ", "cannot be read: "):
-        text = text[len(prefix):] if text.startswith(prefix) else text
-    return text
 
 
 def scan_logs(paths: Sequence[Path], jobs: int = 0, kb_dirs: Sequence[str] = (),

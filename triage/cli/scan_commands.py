@@ -26,15 +26,18 @@ def eval_cmd(folder: str, quiet: bool, kb_dirs: Sequence[str]) -> None:
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes (0: one per CPU).")
+              help="Worker processes (0: one per CPU; with --dask local: the local workers).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Diagnose the logs on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                   "for a LocalCluster on this machine. Needs: pip install 'mltriage[dask]'.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="text: a summary dashboard; json: one JSON object per log (JSON lines); "
                    "html: one self-contained page with a chart of the causes.")
 @lang_option
 @redact_options
 @kb_option
-def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, lang: str, kb_dirs: Sequence[str], no_redact: bool,
-             redact_personal: bool) -> None:
+def scan_cmd(paths: Sequence[str], jobs: int, dask_address: Optional[str], fmt: str, lang: str, kb_dirs: Sequence[str],
+             no_redact: bool, redact_personal: bool) -> None:
     """Diagnose many logs (folders, globs, .gz) in parallel and summarise the causes."""
     from triage.cli.batch import find_logs, kb_for, scan_logs
     from triage.cli.render.jsonout import json_lines
@@ -44,7 +47,12 @@ def scan_cmd(paths: Sequence[str], jobs: int, fmt: str, lang: str, kb_dirs: Sequ
     logs = find_logs(paths)
     if not logs:
         raise click.UsageError("no log files (*.log, *.txt, *.gz, *.zst) under the given paths")
-    reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
+    if dask_address:
+        from triage.cli.cluster import scan_on_dask
+
+        reports = scan_on_dask(logs, dask_address, kb_dirs, workers=jobs, progress=scan_progress(len(logs)))
+    else:
+        reports = scan_logs(logs, jobs=jobs, kb_dirs=kb_dirs, progress=scan_progress(len(logs)))
     reports = localized_results(reports, kb_for(tuple(str(d) for d in kb_dirs)), lang)
     reports = redacted(reports, make_redactor(no_redact, redact_personal))
     words = words_for(lang)

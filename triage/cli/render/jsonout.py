@@ -1,37 +1,17 @@
-"""Results -> JSON (`triage --format json`, and the records of `triage scan --format json`)."""
+"""Results -> JSON (`triage --format json`, and the records of `triage scan --format json`).
+
+The record shape itself lives in triage/records (the API's diagnose_path returns the same)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Sequence
+from typing import Sequence
 
 from triage.i18n.words import ENGLISH, Words
-from triage.model import Diagnosis, Evidence, LogResult
+from triage.model import LogResult
+from triage.records import diagnosis_dict, evidence_dict, result_dict, scan_record
 
 JSON_SCHEMA_VERSION = 1
-
-
-def diagnosis_dict(d: Diagnosis) -> Dict[str, Any]:
-    return {
-        "id": d.id, "title": d.title, "confidence": d.confidence, "severity": d.severity,
-        "tags": list(d.tags), "summary": d.summary,
-        "evidence": [evidence_dict(ev) for ev in d.evidence],
-        "variables": dict(d.variables),
-        "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when}
-                      for s in d.solutions],
-        "fixable": d.fixable, "notes": list(d.notes), "refs": list(d.refs),
-        **({"draft": True} if d.draft else {}),  # only on a draft entry's diagnosis (triage learn)
-    }
-
-
-def evidence_dict(ev: Evidence) -> Dict[str, Any]:
-    return {"line": ev.line, "last_line": ev.last_line or ev.line, "count": ev.count, "text": ev.text,
-            "signature": ev.signature, "kind": ev.kind, "score": ev.score, "ranks": list(ev.ranks)}
-
-
-def result_dict(result: LogResult) -> Dict[str, Any]:
-    lf = result.likely_failure
-    return {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
-            "likely_failure": evidence_dict(lf) if lf else None}
+__all__ = ["JSON_SCHEMA_VERSION", "diagnosis_dict", "evidence_dict", "result_dict", "json_report", "json_lines"]
 
 
 def json_report(results: Sequence[LogResult], version: str, words: Words = ENGLISH) -> str:
@@ -42,6 +22,5 @@ def json_report(results: Sequence[LogResult], version: str, words: Words = ENGLI
 
 
 def json_lines(results: Sequence[LogResult]) -> str:
-    """One JSON object per log (`triage scan --format json`): path, error and the result body."""
-    return "".join(json.dumps({"path": r.source, "error": r.error, **result_dict(r)}, ensure_ascii=False) + "\n"
-                   for r in results)
+    """One JSON object per log (`triage scan --format json`)."""
+    return "".join(json.dumps(scan_record(r), ensure_ascii=False) + "\n" for r in results)
