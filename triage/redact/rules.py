@@ -77,7 +77,8 @@ class RuleTable:
 @lru_cache(maxsize=1)
 def rule_table() -> RuleTable:
     """The bundled table, read and checked once per process."""
-    return parse_table(yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")), str(RULES_FILE))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster at start-up
+    return parse_table(yaml.load(RULES_FILE.read_text(encoding="utf-8"), Loader=loader), str(RULES_FILE))
 
 
 def parse_table(doc: Any, path: str) -> RuleTable:
