@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Opti
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
-from triage.engine.conditions import bind, is_global, unanchored, usable_literals
+from triage.engine.conditions import bind, is_global, needles, unanchored, usable_literals
 from triage.engine.normalize import Line, is_plain
 from triage.engine.words import ERROR_WORDS
 from triage.limits import MEMO_LINES
@@ -157,14 +157,14 @@ class ChunkSearch:
             if is_global(cond):
                 pending.append((cond, False))
                 continue
-            line = self.near(bind(cond, variables), first, last)
+            line = self.near(bind(cond, variables), first, last, needles(cond, variables))
             if line is None:
                 return None
             support.append(line)
         for cond in sig.veto:
             if is_global(cond):
                 pending.append((cond, True))
-            elif self.near(bind(cond, variables), first, last) is not None:
+            elif self.near(bind(cond, variables), first, last, needles(cond, variables)) is not None:
                 return None
         return Hit(entry, sig.name, "regex", sig.confidence, tuple(matched), variables, None,
                    tuple(support), tuple(pending))
@@ -189,18 +189,28 @@ class ChunkSearch:
             self.memo[key] = None if found is None else found[1:]
         return found
 
-    def near(self, cond: Condition, first: int, last: int) -> Optional[Line]:
-        """A line matching `cond` within its distance of raw lines first..last, in this chunk."""
+    def near(self, cond: Condition, first: int, last: int, needles: Tuple[str, ...] = ()) -> Optional[Line]:
+        """A line matching `cond` within its distance of raw lines first..last, in this chunk.
+        `needles`: text every match holds (captured values the condition names)."""
         lo, hi = 0, len(self.chunk)
         if cond.within is not None:
             lo, hi = self.chunk.index(first) - cond.within, self.chunk.index(last) + cond.within + 1
         for i in self.lines_for(cond, lo, hi):
-            if self.rejects(i, cond.source):
+            if (needles and not self.may_hold(i, needles)) or self.rejects(i, cond.source):
                 continue
             line = self.first_matching(i, cond)
             if line is not None:
                 return line
         return None
+
+    def may_hold(self, i: int, needles: Tuple[str, ...]) -> bool:
+        """False when line i's clean text cannot contain every needle: the text the literal
+        scanner read for it holds the clean text whole (a plain line only loses prefixes)."""
+        text = self.chunk.search_texts[i]
+        if not self.chunk.eager and not is_plain(text):
+            return True
+        lowered = text.lower()
+        return all(needle.lower() in lowered for needle in needles)
 
     def first_matching(self, i: int, cond: Condition) -> Optional[Line]:
         """The first logical line starting on raw line i that `cond` matches (within budget)."""
