@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from triage.engine.decode import StreamDecoder
 from triage.engine.fuzzy import FuzzyIndex
@@ -14,6 +14,7 @@ from triage.limits import CHUNK_CHARS
 from triage.model import Diagnosis, Evidence, KnowledgeBase, LogResult
 
 Text = Union[str, bytes]
+Facts = Optional[Mapping[str, object]]  # `package:torch` -> 2.0.1, python, platform, conda, container
 
 
 @lru_cache(maxsize=1)
@@ -44,21 +45,23 @@ def decode_chunks(blocks: Iterable[bytes]) -> Iterator[str]:
     yield decoder.decode(b"", final=True)
 
 
-def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None) -> LogResult:
-    """Diagnoses and the likely failure line of a log given as text chunks, in one pass."""
+def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> LogResult:
+    """Diagnoses and the likely failure line of a log given as text chunks, in one pass, with
+    the facts the log states (`result.facts`). Each solution's `applies` is checked against
+    those facts, overridden by `facts` (the machine's own, say)."""
     kb = kb or default_kb()
     matcher, fuzzy = _compiled(kb)
-    return Pipeline(kb, matcher, fuzzy).run(chunks)
+    return Pipeline(kb, matcher, fuzzy).run(chunks, facts)
 
 
-def diagnose(text: Text, kb: Optional[KnowledgeBase] = None) -> List[Diagnosis]:
+def diagnose(text: Text, kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> List[Diagnosis]:
     """Known problems in a log, best first; [] when none is known."""
-    return list(analyze(text_chunks(text), kb).diagnoses)
+    return list(analyze(text_chunks(text), kb, facts).diagnoses)
 
 
-def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None) -> LogResult:
+def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> LogResult:
     """Like diagnose, for a log read block by block (a file, a pipe): memory stays bounded."""
-    return analyze(decode_chunks(blocks), kb)
+    return analyze(decode_chunks(blocks), kb, facts)
 
 
 def failure_line(text: Text) -> Optional[Evidence]:

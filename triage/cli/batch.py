@@ -85,7 +85,7 @@ def diagnose_file(path: Path, kb: KnowledgeBase) -> LogResult:
     if not source.seen_text:
         return LogResult(str(path), error="empty")
     found = outcome.diagnoses
-    return LogResult(str(path), found, None if found else outcome.likely_failure)
+    return LogResult(str(path), found, None if found else outcome.likely_failure, facts=outcome.facts)
 
 
 def _reason(exc: Exception, label: str) -> str:

@@ -19,6 +19,7 @@ from triage.cli.render.common import (
     SHELL,
     STDIN,
     TEXT,
+    applies_text,
     apply_command,
     decisive,
     instruction,
@@ -72,7 +73,9 @@ def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: boo
         if verbose or j == 1:
             _solution(console, j, s)
         else:
-            _one_line(console, f"  Fix {j}: ", s.title, f"  (when: {s.when})" if s.when else "")
+            verdict = applies_text(s)
+            _one_line(console, f"  Fix {j}: ", s.title, (f"  (when: {s.when})" if s.when else "")
+                      + (f"  [{verdict}]" if verdict else ""))
     for note in d.notes if verbose else ():
         console.print(Text(f"  Note: {note}", style="magenta"))
     for ref in d.refs[:3] if verbose else ():
@@ -117,6 +120,9 @@ def _solution(console: Console, number: int, s: Solution) -> None:
     heading = Text(f"  Fix {number}: {s.title}", style="bold green")
     if s.when:
         heading.append(f"  (when: {s.when})", style="green")
+    verdict = applies_text(s)
+    if verdict:
+        heading.append(f"  [{verdict}]", style="bold green" if s.applies else "yellow" if s.applies is None else "red")
     console.print(heading)
     console.print(Text(f"  {s.why.strip()}", style="italic"))
     for kind, group in step_groups(s.steps):

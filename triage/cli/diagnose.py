@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Any, List, Optional, Sequence
 
 import click
@@ -11,7 +12,6 @@ from triage import __version__
 from triage.cli.app import fix_options, get_kb, kb_option, main, make_redactor, redact_options, redacted, stdin_hint
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
-from triage.model import LogResult
 
 
 @main.command("diagnose", hidden=True)
@@ -47,7 +47,8 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
             outcome = diagnose_stream(progress(source), kb)
             source.check_not_empty()
         found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
-        results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
+        results.append(replace(outcome, source=source.label, diagnoses=found,
+                               likely_failure=None if found else outcome.likely_failure))
     if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
         sys.exit(offer_fix(results, texts, kb, fix_args))
     results = redacted(results, make_redactor(no_redact, redact_personal))

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Seque
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
 from triage.engine.normalize import Line
-from triage.engine.words import ERROR_WORDS
+from triage.engine.words import ERROR_WORDS, FACT_WORDS
 from triage.limits import MIN_PREFILTER_LITERAL
 from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
+from triage.versions.facts import asked_packages, spellings
 
 if TYPE_CHECKING:
     from triage.engine.prefilter import LiteralPrefilter
@@ -67,7 +68,9 @@ class Matcher:
                         else:
                             needed_elsewhere.add(self.literal_id(lit))
         self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
-        for lit_id in needed_elsewhere | self.error_ids:
+        # lines that may state a version, the platform...: the fact words and the packages the KB asks about
+        self.fact_ids = {self.literal_id(word) for word in FACT_WORDS + spellings(asked_packages(kb))}
+        for lit_id in needed_elsewhere | self.error_ids | self.fact_ids:
             self.only_global.pop(lit_id, None)
         self.prefilter = LiteralPrefilter(self.literals, backend)
 
@@ -198,14 +201,15 @@ class ChunkSearch:
     def error_lines(self, lo: int, hi: int) -> List[int]:
         return self.lines_holding(self.matcher.error_ids, lo, hi)
 
+    def fact_lines(self, lo: int, hi: int) -> List[int]:
+        return self.lines_holding(self.matcher.fact_ids, lo, hi)
+
     def lines_holding(self, literal_ids: Iterable[int], lo: int, hi: int) -> List[int]:
         out: Set[int] = set()
         for lit in literal_ids:
             lines = self.lines_with.get(lit, [])
             out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
         return sorted(out)
-
-
 
 
 def usable_literals(cond: Condition) -> Tuple[str, ...]:

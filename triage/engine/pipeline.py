@@ -6,7 +6,7 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from triage.engine.anywhere import AnywhereState
 from triage.engine.budget import RegexBudget
@@ -18,6 +18,8 @@ from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
 from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING
 from triage.model import Condition, Evidence, KnowledgeBase, LogResult
+from triage.versions.applies import annotate, merged
+from triage.versions.facts import LogFacts, asked_packages
 
 
 def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
@@ -52,8 +54,11 @@ class Pipeline:
         self.prefilter = matcher.prefilter
         self.settled = 0  # whole-log conditions seen so far
         self.budget = RegexBudget()  # every regex call of the log goes through it
+        self.facts = LogFacts(asked_packages(kb))
 
-    def run(self, chunks: Iterable[str]) -> LogResult:
+    def run(self, chunks: Iterable[str], facts: Optional[Mapping[str, object]] = None) -> LogResult:
+        """The log's result; `facts` (the machine's, say) override what the log states when
+        checking which solutions apply."""
         carry: List[str] = []
         carry_first = 1
         for lines, last in raw_lines(chunks):
@@ -66,7 +71,7 @@ class Pipeline:
                 self.core_from = end
             keep_from = max(chunk.first, self.core_from - self.context)
             carry, carry_first = window[keep_from - chunk.first:], keep_from
-        return self.finish()
+        return self.finish(facts)
 
     def process(self, chunk: Chunk, lo: int, hi: int) -> None:
         self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
@@ -86,8 +91,9 @@ class Pipeline:
             elif len(self.pending) < MAX_PENDING:
                 self.pending.append(hit)
         self.tracker.feed_chunk(search.error_lines(lo, hi), chunk.raw, chunk.logical)
+        self.facts.feed_lines(chunk.raw, search.fact_lines(lo, hi), lo, hi, chunk.logical)
 
-    def finish(self) -> LogResult:
+    def finish(self, facts: Optional[Mapping[str, object]] = None) -> LogResult:
         for hit in self.pending:
             settled = self.anywhere.settle(hit)
             if settled is not None:
@@ -95,4 +101,6 @@ class Pipeline:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        return LogResult("", self.accumulator.diagnoses(), hint, regex_timeouts=self.budget.cut)
+        found = dict(self.facts.facts)
+        diagnoses = annotate(self.accumulator.diagnoses(), merged(found, facts))
+        return LogResult("", diagnoses, hint, regex_timeouts=self.budget.cut, facts=found)

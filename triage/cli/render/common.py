@@ -49,10 +49,22 @@ def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: 
     when = f"  (when: {md_escape(s.when) if markdown else s.when})" if s.when else ""
     why = md_escape(s.why.strip()) if markdown else s.why.strip()
     steps = s.steps[:max_steps] if max_steps is not None else s.steps
-    out = [f"Fix {number}: {title}{when}", f"   {why}"]
+    verdict = applies_text(s)
+    verdict = f"  [{md_escape(verdict) if markdown else verdict}]" if verdict else ""
+    out = [f"Fix {number}: {title}{when}{verdict}", f"   {why}"]
     for kind, group in step_groups(steps):
         out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group)
     return out
+
+
+def applies_text(s: Solution) -> str:
+    """Whether a solution applies here, for a person: 'applies: bitsandbytes 0.41.1',
+    'does not apply: bitsandbytes 0.43.1 (wants <0.43)', 'may apply: not known: bitsandbytes
+    version'; '' for a solution that states no condition."""
+    if s.applies is None and s.applies_reason is None:
+        return ""
+    label = {True: "applies", False: "does not apply", None: "may apply"}[s.applies]
+    return f"{label}: {s.applies_reason}" if s.applies_reason else label
 
 
 _LABELS = {PYTHON: "Python:", CONFIG: "Config:"}

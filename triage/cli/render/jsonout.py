@@ -15,8 +15,8 @@ def diagnosis_dict(d: Diagnosis) -> Dict[str, Any]:
         "tags": list(d.tags), "summary": d.summary,
         "evidence": [evidence_dict(ev) for ev in d.evidence],
         "variables": dict(d.variables),
-        "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when}
-                      for s in d.solutions],
+        "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when,
+                       "applies": s.applies, "applies_reason": s.applies_reason} for s in d.solutions],
         "fixable": d.fixable, "notes": list(d.notes), "refs": list(d.refs),
     }
 
@@ -29,7 +29,7 @@ def evidence_dict(ev: Evidence) -> Dict[str, Any]:
 def result_dict(result: LogResult) -> Dict[str, Any]:
     lf = result.likely_failure
     return {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
-            "likely_failure": evidence_dict(lf) if lf else None}
+            "likely_failure": evidence_dict(lf) if lf else None, "facts": dict(sorted(result.facts.items()))}
 
 
 def json_report(results: Sequence[LogResult], version: str) -> str:
