@@ -1,6 +1,7 @@
 """The public engine: diagnose(text) -> ranked diagnoses. Pure: no printing, no network."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -12,6 +13,8 @@ from triage.errors import InputError
 from triage.knowledge.loader import load_kb
 from triage.limits import CHUNK_CHARS
 from triage.model import Diagnosis, Evidence, KnowledgeBase, LogResult
+from triage.versions.applies import annotate, merged
+from triage.versions.facts import LogFacts, asked_packages, fact_words
 
 Text = Union[str, bytes]
 Facts = Optional[Mapping[str, object]]  # `package:torch` -> 2.0.1, python, platform, conda, container
@@ -24,7 +27,7 @@ def default_kb() -> KnowledgeBase:
 
 @lru_cache(maxsize=8)
 def _compiled(kb: KnowledgeBase) -> Tuple[Matcher, FuzzyIndex]:
-    return Matcher(kb), FuzzyIndex(kb)
+    return Matcher(kb, fact_words=fact_words(kb)), FuzzyIndex(kb)
 
 
 def text_chunks(text: Text) -> Iterator[str]:
@@ -51,7 +54,8 @@ def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None, facts: Fa
     those facts, overridden by `facts` (the machine's own, say)."""
     kb = kb or default_kb()
     matcher, fuzzy = _compiled(kb)
-    return Pipeline(kb, matcher, fuzzy).run(chunks, facts)
+    result = Pipeline(kb, matcher, fuzzy, LogFacts(asked_packages(kb))).run(chunks)
+    return replace(result, diagnoses=annotate(result.diagnoses, merged(result.facts, facts)))
 
 
 def diagnose(text: Text, kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> List[Diagnosis]:

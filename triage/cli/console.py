@@ -74,8 +74,8 @@ def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: boo
             _solution(console, j, s)
         else:
             verdict = applies_text(s)
-            _one_line(console, f"  Fix {j}: ", s.title, (f"  (when: {s.when})" if s.when else "")
-                      + (f"  [{verdict}]" if verdict else ""))
+            _one_line(console, f"  Fix {j}: ", s.title, (f"  [{verdict}]" if verdict else "")
+                      + (f"  (when: {s.when})" if s.when else ""))
     for note in d.notes if verbose else ():
         console.print(Text(f"  Note: {note}", style="magenta"))
     for ref in d.refs[:3] if verbose else ():
@@ -118,11 +118,11 @@ def _one_line(console: Console, head: str, body: str, tail: str) -> None:
 
 def _solution(console: Console, number: int, s: Solution) -> None:
     heading = Text(f"  Fix {number}: {s.title}", style="bold green")
-    if s.when:
-        heading.append(f"  (when: {s.when})", style="green")
     verdict = applies_text(s)
     if verdict:
         heading.append(f"  [{verdict}]", style="bold green" if s.applies else "yellow" if s.applies is None else "red")
+    if s.when:
+        heading.append(f"  (when: {s.when})", style="green")
     console.print(heading)
     console.print(Text(f"  {s.why.strip()}", style="italic"))
     for kind, group in step_groups(s.steps):

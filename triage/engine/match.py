@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Seque
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk
 from triage.engine.normalize import Line
-from triage.engine.words import ERROR_WORDS, FACT_WORDS
+from triage.engine.words import ERROR_WORDS
 from triage.limits import MIN_PREFILTER_LITERAL
 from triage.model import Condition, Entry, KnowledgeBase, Signature, compile_pattern
-from triage.versions.facts import asked_packages, spellings
 
 if TYPE_CHECKING:
     from triage.engine.prefilter import LiteralPrefilter
@@ -38,7 +37,7 @@ class Hit:
 class Matcher:
     """The KB compiled for scanning: every literal once, and what each literal points at."""
 
-    def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None) -> None:
+    def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None, fact_words: Sequence[str] = ()) -> None:
         import os
 
         from triage.engine.prefilter import LiteralPrefilter
@@ -68,8 +67,8 @@ class Matcher:
                         else:
                             needed_elsewhere.add(self.literal_id(lit))
         self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
-        # lines that may state a version, the platform...: the fact words and the packages the KB asks about
-        self.fact_ids = {self.literal_id(word) for word in FACT_WORDS + spellings(asked_packages(kb))}
+        # lines that may state a version, the platform... (triage/versions/facts.py reads them)
+        self.fact_ids = {self.literal_id(word.lower()) for word in fact_words}
         for lit_id in needed_elsewhere | self.error_ids | self.fact_ids:
             self.only_global.pop(lit_id, None)
         self.prefilter = LiteralPrefilter(self.literals, backend)

@@ -6,7 +6,7 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from triage.engine.anywhere import AnywhereState
 from triage.engine.budget import RegexBudget
@@ -18,8 +18,6 @@ from triage.engine.normalize import cap
 from triage.engine.rank import Accumulator
 from triage.limits import EAGER_LIMIT, MAX_LINE_CHARS, MAX_PENDING
 from triage.model import Condition, Evidence, KnowledgeBase, LogResult
-from triage.versions.applies import annotate, merged
-from triage.versions.facts import LogFacts, asked_packages
 
 
 def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
@@ -38,8 +36,19 @@ def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
     yield last, True
 
 
+class FactSink(Protocol):
+    """What reads facts (versions, platform...) from the lines the prefilter found for the
+    matcher's fact words: triage/versions/facts.py LogFacts."""
+
+    facts: Dict[str, str]
+
+    def feed_lines(self, raw: Sequence[str], indices: Sequence[int], lo: int, hi: int,
+                   joined: Callable[[int], bool]) -> None: ...
+
+
 class Pipeline:
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex,
+                 facts: Optional[FactSink] = None) -> None:
         self.matcher, self.fuzzy = matcher, fuzzy
         self.context = max([1] + [s.span for e in kb.entries for s in e.signatures]
                            + [c.within or 0 for e in kb.entries for s in e.signatures for c in s.requires + s.veto]) + 1
@@ -54,11 +63,9 @@ class Pipeline:
         self.prefilter = matcher.prefilter
         self.settled = 0  # whole-log conditions seen so far
         self.budget = RegexBudget()  # every regex call of the log goes through it
-        self.facts = LogFacts(asked_packages(kb))
+        self.facts = facts
 
-    def run(self, chunks: Iterable[str], facts: Optional[Mapping[str, object]] = None) -> LogResult:
-        """The log's result; `facts` (the machine's, say) override what the log states when
-        checking which solutions apply."""
+    def run(self, chunks: Iterable[str]) -> LogResult:
         carry: List[str] = []
         carry_first = 1
         for lines, last in raw_lines(chunks):
@@ -71,7 +78,7 @@ class Pipeline:
                 self.core_from = end
             keep_from = max(chunk.first, self.core_from - self.context)
             carry, carry_first = window[keep_from - chunk.first:], keep_from
-        return self.finish(facts)
+        return self.finish()
 
     def process(self, chunk: Chunk, lo: int, hi: int) -> None:
         self.budget.grant(sum(map(len, chunk.raw[lo:hi])) + hi - lo)
@@ -91,9 +98,10 @@ class Pipeline:
             elif len(self.pending) < MAX_PENDING:
                 self.pending.append(hit)
         self.tracker.feed_chunk(search.error_lines(lo, hi), chunk.raw, chunk.logical)
-        self.facts.feed_lines(chunk.raw, search.fact_lines(lo, hi), lo, hi, chunk.logical)
+        if self.facts is not None:
+            self.facts.feed_lines(chunk.raw, search.fact_lines(lo, hi), lo, hi, chunk.continues)
 
-    def finish(self, facts: Optional[Mapping[str, object]] = None) -> LogResult:
+    def finish(self) -> LogResult:
         for hit in self.pending:
             settled = self.anywhere.settle(hit)
             if settled is not None:
@@ -101,6 +109,5 @@ class Pipeline:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        found = dict(self.facts.facts)
-        diagnoses = annotate(self.accumulator.diagnoses(), merged(found, facts))
-        return LogResult("", diagnoses, hint, regex_timeouts=self.budget.cut, facts=found)
+        return LogResult("", self.accumulator.diagnoses(), hint, regex_timeouts=self.budget.cut,
+                         facts=dict(self.facts.facts) if self.facts is not None else {})

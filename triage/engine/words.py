@@ -35,5 +35,6 @@ COMMON_LITERALS = frozenset(ERROR_WORDS + ("error:", "error: ", "warning", "info
 # conda or a container (triage/versions/facts.py reads them); "==0".."==9" are pip freeze lines
 FACT_WORDS = ("package", "version:", "version (gpu?):", "version ...", "info ...", "path ...", "python 3.",
               "python3", "os: ", "platform: ", "successfully installed", "requirement already satisfied",
-              "[conda]", "-cp3", "nvidia release", "root@", ".dockerenv", " : run ", ":\\", "winerror",
+              "[conda]", "-cp3", "nvidia release", "root@", ".dockerenv", " : run ", ":\\", "winerror", "-linux-gnu",
+              "/usr/local/cuda", ".cp3",
               *(f"=={d}" for d in range(10)))

@@ -5,7 +5,7 @@ import json
 import re
 from typing import List, Tuple
 
-from triage.model import Entry, KnowledgeBase
+from triage.model import AppliesIf, Entry, KnowledgeBase
 
 
 def list_text(kb: KnowledgeBase) -> str:
@@ -42,6 +42,8 @@ def entry_text(e: Entry) -> str:
     out = [f"{e.id}: {e.title}", f"severity: {e.severity}   tags: {', '.join(e.tags)}", "", e.summary.strip(), ""]
     for i, s in enumerate(e.solutions, 1):
         out.append(f"Fix {i}: {s.title}" + (f"  (when: {s.when})" if s.when else ""))
+        if s.applies_if is not None:
+            out.append(f"   checks: {describe(s.applies_if)}")
         out.append(f"   {s.why}")
         out += [f"   $ {step}" for step in s.steps]
     out += [f"Note: {n}" for n in e.notes]
@@ -52,6 +54,16 @@ def entry_text(e: Entry) -> str:
         out.append(f"Automatic fix: triage fix {e.id}")
     out.append(f"Defined in {e.path}")
     return "\n".join(out)
+
+
+def describe(cond: AppliesIf) -> str:
+    """The conditions for a person: 'bitsandbytes <0.40.1, platform linux, conda env'."""
+    parts = [f"{name} {spec}" for name, spec in cond.packages.items()]
+    parts += [f"Python {cond.python}"] if cond.python else []
+    parts += [f"platform {' or '.join(cond.platform)}"] if cond.platform else []
+    parts += [] if cond.conda is None else ["conda env" if cond.conda else "not a conda env"]
+    parts += [] if cond.container is None else ["in a container" if cond.container else "not in a container"]
+    return ", ".join(parts)
 
 
 def suggest(kb: KnowledgeBase, word: str, limit: int = 3) -> List[str]:

@@ -63,7 +63,7 @@ def evaluate(cond: Optional[AppliesIf], facts: Mapping[str, str]) -> Verdict:
         else:
             held.append(f"{key} {have}" if key == "platform" else f"{key}: {have}")
     if missing:
-        return None, "not known: " + ", ".join(missing)
+        return None, ", ".join(missing) + " unknown"
     return True, ", ".join(held)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Set, Tuple
 
-from triage.engine.normalize import Line
+from triage.engine.normalize import clean_lines
 from triage.engine.words import FACT_WORDS
 from triage.model import KnowledgeBase
 from triage.versions.sources import (
@@ -30,13 +30,17 @@ MAX_FACTS = 2000  # distinct facts kept from one log
 MAX_ROWS = 5000  # rows read from one listing
 MAX_SEEN = 10_000  # lines remembered so that a line repeated verbatim (CI reruns, loops) is read once
 STRUCTURED, IN_PASSING = 2, 1  # how strongly a fact is stated
-Logical = Callable[[int], List[Line]]
 
 
 def asked_packages(kb: KnowledgeBase) -> List[str]:
     """The packages the KB's `applies_if` conditions name, and torch (named in most logs)."""
     return sorted({name for e in kb.entries for s in e.solutions if s.applies_if
                    for name in s.applies_if.packages} | {"torch"})
+
+
+def fact_words(kb: KnowledgeBase) -> Tuple[str, ...]:
+    """The literals that mark a line worth reading for facts, for the engine's prefilter."""
+    return FACT_WORDS + spellings(asked_packages(kb))
 
 
 def spellings(names: Collection[str]) -> Tuple[str, ...]:
@@ -57,21 +61,30 @@ class LogFacts:
         self.named = free_form(sorted(names))
         self.seen: Set[str] = set()
 
-    def feed_lines(self, raw: Sequence[str], indices: Sequence[int], lo: int, hi: int, logical: Logical) -> None:
-        """Read a chunk's core lines raw[lo:hi]: `indices` are those holding a fact word (sorted);
-        logical(i) gives raw line i cleaned."""
-        done = self._listing_rows(lo, hi, logical) if self.listing is not None else lo
-        for i in indices:
-            if i < done:
-                continue  # a listing's row, read already
-            if raw[i] in self.seen:
-                continue
-            if len(self.seen) >= MAX_SEEN:
-                self.seen.clear()
-            self.seen.add(raw[i])
-            for line in logical(i):
-                self._read(line.text)
-            done = self._listing_rows(i + 1, hi, logical) if self.listing is not None else i + 1
+    def feed_lines(self, raw: Sequence[str], indices: Sequence[int], lo: int, hi: int,
+                   joined: Callable[[int], bool] = lambda i: False) -> None:
+        """Read a chunk's core lines raw[lo:hi]: `indices` are those holding a fact word (sorted).
+        Each raw line is cleaned on its own (prefixes, ANSI, progress bars), never joined to its
+        neighbours as a wrapped paste would be: a report's aligned columns can look wrapped. Where
+        the chunk did join lines (joined(i): raw line i continues the one before), a hit counts for
+        the first line of the join, so the lines it joined are read too."""
+        done = self._listing_rows(raw, lo, hi) if self.listing is not None else lo
+        for first in indices:
+            i = first
+            while i < hi and (i == first or joined(i)):
+                if i >= done:
+                    self._line(raw, i)
+                    done = self._listing_rows(raw, i + 1, hi) if self.listing is not None else i + 1
+                i += 1
+
+    def _line(self, raw: Sequence[str], i: int) -> None:
+        if raw[i] in self.seen:
+            return
+        if len(self.seen) >= MAX_SEEN:
+            self.seen.clear()
+        self.seen.add(raw[i])
+        for text in _clean(raw, i):
+            self._read(text)
 
     def _read(self, text: str) -> None:
         if PIP_LIST_HEADER.match(text):
@@ -87,11 +100,11 @@ class LogFacts:
         if self.named is not None:
             self._merge(free_form_facts(self.named, text), IN_PASSING)
 
-    def _listing_rows(self, i: int, hi: int, logical: Logical) -> int:
+    def _listing_rows(self, raw: Sequence[str], i: int, hi: int) -> int:
         """Read a listing's rows from raw line i; the index after its last row (hi: it may go on)."""
         while i < hi and self.listing is not None:
-            for line in logical(i):
-                text = line.text.strip()
+            for line in _clean(raw, i):
+                text = line.strip()
                 if LIST_RULE.match(text) or (self.listing == "conda" and text.startswith("#")):
                     continue
                 row = LIST_ROW.match(text)
@@ -111,12 +124,14 @@ class LogFacts:
                 self.facts[key], self.strength[key] = value, strength
 
 
+def _clean(raw: Sequence[str], i: int) -> List[str]:
+    return [line.text for line in clean_lines([(i + 1, raw[i])])]
+
+
 def log_facts(lines: Sequence[str], names: Collection[str] = ("torch",)) -> Dict[str, str]:
     """The facts of a whole log given as lines, without the engine (tests, small inputs)."""
-    from triage.engine.normalize import clean_lines
-
     words = FACT_WORDS + spellings(names)
     indices = [i for i, line in enumerate(lines) if any(w in line.lower() for w in words)]
     collector = LogFacts(names)
-    collector.feed_lines(lines, indices, 0, len(lines), lambda i: list(clean_lines([(i + 1, lines[i])])))
+    collector.feed_lines(lines, indices, 0, len(lines))
     return collector.facts

@@ -46,7 +46,9 @@ _CONTAINER_PROMPT = re.compile(r"\broot@[0-9a-f]{12}:|/\.dockerenv\b|^Step \d+/\
 _PY_DIR = re.compile(r"[/\\][Pp]ython(?:3\.(?P<minor>\d{1,2})|3(?P<win>\d{1,2}))[/\\]")
 _WINDOWS_PATH = re.compile(r"(?<![\w/])[A-Za-z]:\\|\[WinError \d+\]")
 _DARWIN_PATH = re.compile(r"/Users/|/opt/homebrew/|/Library/Frameworks/Python\.framework/")
-_LINUX_PATH = re.compile(r"/home/|/root/|/dist-packages/|/opt/conda/|/usr/lib/python3|/lib/x86_64-linux-gnu/")
+_LINUX_PATH = re.compile(r"/home/|/root/|/dist-packages/|/opt/conda/|/usr/lib/python3|-linux-gnu\b|/usr/local/cuda\b")
+# an extension module's file name: cpython-310-x86_64-linux-gnu.so, cp311-win_amd64.pyd, cpython-312-darwin.so
+_EXTENSION = re.compile(r"\.cpython-3(?P<minor>\d{1,2})-(?:\w{1,20}-linux-gnu|(?P<darwin>darwin))\.so\b|\.cp3(?P<win>\d{1,2})-win_amd64\.pyd\b")
 _CONDA_PATH = re.compile(r"(?i)[/\\](?:ana|mini)conda3?[/\\]|[/\\](?:miniforge3|mambaforge|micromamba)[/\\]"
                          r"|/opt/conda/|[/\\]envs[/\\][^/\\\s]{1,100}[/\\]lib")
 _VENV_PATH = re.compile(r"[/\\](?:\.?venv|virtualenvs|\.virtualenvs)[/\\]|/usr/lib/python3|/dist-packages/")
@@ -74,6 +76,10 @@ def path_facts(text: str) -> Found:
     py = _PY_DIR.search(text)
     if py:
         yield "python", f"3.{py.group('minor') or py.group('win')}"
+    ext = _EXTENSION.search(text)
+    if ext:
+        yield "python", f"3.{ext.group('minor') or ext.group('win')}"
+        yield "platform", "windows" if ext.group("win") else "darwin" if ext.group("darwin") else "linux"
     if _WINDOWS_PATH.search(text):
         yield "platform", "windows"
     elif _DARWIN_PATH.search(text):
@@ -125,8 +131,7 @@ def _machine(text: str) -> Found:
         yield "platform", {"win": "windows", "macosx": "darwin"}.get(wheel.group("os"), "linux")
     if _NGC.match(text) or _CONTAINER_PROMPT.search(text):
         yield "container", "true"
-    if "-packages" in text or "ython" in text or ":\\" in text or "WinError" in text:
-        yield from path_facts(text)
+    yield from path_facts(text)
 
 
 READERS: List[Callable[[str], Found]] = [_line_facts, _installs, _machine]

@@ -51,7 +51,7 @@ def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: 
     steps = s.steps[:max_steps] if max_steps is not None else s.steps
     verdict = applies_text(s)
     verdict = f"  [{md_escape(verdict) if markdown else verdict}]" if verdict else ""
-    out = [f"Fix {number}: {title}{when}{verdict}", f"   {why}"]
+    out = [f"Fix {number}: {title}{verdict}{when}", f"   {why}"]
     for kind, group in step_groups(steps):
         out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group)
     return out
@@ -59,11 +59,11 @@ def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: 
 
 def applies_text(s: Solution) -> str:
     """Whether a solution applies here, for a person: 'applies: bitsandbytes 0.41.1',
-    'does not apply: bitsandbytes 0.43.1 (wants <0.43)', 'may apply: not known: bitsandbytes
-    version'; '' for a solution that states no condition."""
+    'does not apply: bitsandbytes 0.43.1 (wants <0.43)', 'not checked: bitsandbytes version
+    unknown'; '' for a solution that states no condition."""
     if s.applies is None and s.applies_reason is None:
         return ""
-    label = {True: "applies", False: "does not apply", None: "may apply"}[s.applies]
+    label = {True: "applies", False: "does not apply", None: "not checked"}[s.applies]
     return f"{label}: {s.applies_reason}" if s.applies_reason else label
 
 
