@@ -53,7 +53,9 @@ def test_json_output_is_stable_and_documented() -> None:
     assert set(d) == {"id", "title", "confidence", "severity", "tags", "summary", "evidence", "variables",
                       "solutions", "fixable", "notes", "refs"}
     assert d["id"] == "cuda-out-of-memory" and d["variables"]["requested"] == "2.00 GiB"
-    assert d["evidence"][0]["line"] == 2 and set(d["solutions"][0]) == {"title", "why", "steps", "when"}
+    assert d["evidence"][0]["line"] == 2 and set(d["solutions"][0]) == {"title", "why", "steps", "when", "applies",
+                                                                         "applies_reason"}
+    assert set(doc["results"][0]) == {"source", "diagnoses", "likely_failure", "facts"}
 
 
 def test_min_confidence_and_top_filter() -> None:

@@ -51,12 +51,12 @@ def test_fsdp_fix_from_the_log_applies_and_reverts(tmp_path: Path) -> None:
 
 
 def test_fsdp_fix_refuses_a_torch_without_the_line(tmp_path: Path) -> None:
-    site = torch_site(tmp_path, "2.2.0")
+    site = torch_site(tmp_path, "2.6.0")
     target = site / "torch" / "distributed" / "fsdp" / "_state_dict_utils.py"
     target.write_text("def hook(state_dict):\n    return {k: v.cpu() for k, v in state_dict.items()}\n")
     r = triage("fix", "fsdp-state-dict-oom", "--site-packages", str(site), "--apply")
     assert r.returncode == 5
-    assert b"torch 2.2.0 found" in r.stdout and b">=2.0,<2.1" in r.stdout
+    assert b"torch 2.6.0 found" in r.stdout and b">=2.0,<2.6" in r.stdout
 
 
 def test_fsdp_fix_without_torch_installed_says_so(tmp_path: Path) -> None:

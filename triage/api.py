@@ -4,8 +4,9 @@ Pure: no printing, no network."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from triage.engine.decode import StreamDecoder
 from triage.engine.fuzzy import FuzzyIndex
@@ -16,9 +17,12 @@ from triage.errors import InputError, TriageError
 from triage.knowledge.loader import load_kb
 from triage.limits import CHUNK_CHARS
 from triage.model import Diagnosis, Evidence, KnowledgeBase, LogResult
+from triage.versions.applies import annotate, merged
+from triage.versions.facts import LogFacts, asked_packages, fact_words
 
 Text = Union[str, bytes]
 PathName = Union[str, "os.PathLike[str]"]
+Facts = Optional[Mapping[str, object]]  # `package:torch` -> 2.0.1, python, platform, conda, container
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +38,7 @@ def kb_for(kb_dirs: Tuple[str, ...]) -> KnowledgeBase:
 
 @lru_cache(maxsize=8)
 def _compiled(kb: KnowledgeBase) -> Tuple[Matcher, FuzzyIndex]:
-    return Matcher(kb), FuzzyIndex(kb)
+    return Matcher(kb, fact_words=fact_words(kb)), FuzzyIndex(kb)
 
 
 def text_chunks(text: Text) -> Iterator[str]:
@@ -55,21 +59,24 @@ def decode_chunks(blocks: Iterable[bytes]) -> Iterator[str]:
     yield decoder.decode(b"", final=True)
 
 
-def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None) -> LogResult:
-    """Diagnoses and the likely failure line of a log given as text chunks, in one pass."""
+def analyze(chunks: Iterable[str], kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> LogResult:
+    """Diagnoses and the likely failure line of a log given as text chunks, in one pass, with
+    the facts the log states (`result.facts`). Each solution's `applies` is checked against
+    those facts, overridden by `facts` (the machine's own, say)."""
     kb = kb or default_kb()
     matcher, fuzzy = _compiled(kb)
-    return Pipeline(kb, matcher, fuzzy).run(chunks)
+    result = Pipeline(kb, matcher, fuzzy, LogFacts(asked_packages(kb))).run(chunks)
+    return replace(result, diagnoses=annotate(result.diagnoses, merged(result.facts, facts)))
 
 
-def diagnose(text: Text, kb: Optional[KnowledgeBase] = None) -> List[Diagnosis]:
+def diagnose(text: Text, kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> List[Diagnosis]:
     """Known problems in a log, best first; [] when none is known."""
-    return list(analyze(text_chunks(text), kb).diagnoses)
+    return list(analyze(text_chunks(text), kb, facts).diagnoses)
 
 
-def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None) -> LogResult:
+def diagnose_stream(blocks: Iterable[bytes], kb: Optional[KnowledgeBase] = None, facts: Facts = None) -> LogResult:
     """Like diagnose, for a log read block by block (a file, a pipe): memory stays bounded."""
-    return analyze(decode_chunks(blocks), kb)
+    return analyze(decode_chunks(blocks), kb, facts)
 
 
 def failure_line(text: Text) -> Optional[Evidence]:
@@ -89,7 +96,7 @@ def diagnose_file(path: PathName, kb: Optional[KnowledgeBase] = None) -> LogResu
     if not source.seen_text:
         return LogResult(name, error="empty")
     found = outcome.diagnoses
-    return LogResult(name, found, None if found else outcome.likely_failure)
+    return LogResult(name, found, None if found else outcome.likely_failure, facts=outcome.facts)
 
 
 def _reason(exc: Exception, label: str) -> str:

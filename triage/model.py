@@ -49,14 +49,34 @@ class Signature:
         return compile_pattern(self.source)
 
 
+PLATFORMS = ("linux", "windows", "darwin")  # the values of the `platform` fact
+
+
+@dataclass(frozen=True)
+class AppliesIf:
+    """A solution's machine-checkable conditions (its `applies_if:`), beside the prose `when`.
+    All must hold. Checked against facts (triage.versions) from the log or the machine."""
+
+    packages: Mapping[str, str] = field(default_factory=dict)  # distribution name -> version range
+    python: Optional[str] = None  # version range of the interpreter
+    platform: Tuple[str, ...] = ()  # any of PLATFORMS; () = any
+    conda: Optional[bool] = None  # True: a conda environment; False: not one
+    container: Optional[bool] = None  # True: inside a container; False: not inside one
+
+
 @dataclass(frozen=True)
 class Solution:
-    """A ranked fix. In an Entry its text may hold {placeholders}; in a Diagnosis they are filled."""
+    """A ranked fix. In an Entry its text may hold {placeholders}; in a Diagnosis they are filled,
+    and `applies` says whether its `applies_if` holds on the facts known (None: unknown)."""
 
     title: str
     why: str
     steps: Tuple[str, ...]
     when: Optional[str] = None
+    applies_if: Optional[AppliesIf] = None
+    applies: Optional[bool] = None
+    applies_reason: Optional[str] = None  # the facts that decided `applies`, or what was missing
+    position: int = 0  # where it stands in its entry's list (0 = first): translations pair by it
 
 
 @dataclass(frozen=True)
@@ -201,3 +221,4 @@ class LogResult:
     likely_failure: Optional[Evidence] = None
     error: Optional[str] = None
     regex_timeouts: int = 0  # regex checks cut short by the time budget (counted as not matching)
+    facts: Mapping[str, str] = field(default_factory=dict)  # versions, platform... read in the log

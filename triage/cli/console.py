@@ -19,6 +19,7 @@ from triage.cli.render.common import (
     SHELL,
     STDIN,
     TEXT,
+    applies_text,
     apply_command,
     decisive,
     instruction,
@@ -80,8 +81,9 @@ def _diagnosis(console: Console, i: int, d: Diagnosis, source: str, verbose: boo
         if verbose or j == 1:
             _solution(console, j, s, words)
         else:
+            verdict = applies_text(s, words)
             _one_line(console, "  " + _("Fix {number}: {title}").format(number=j, title=""), s.title,
-                      when_text(s.when, words) if s.when else "")
+                      (f"  [{verdict}]" if verdict else "") + (when_text(s.when, words) if s.when else ""))
     for note in d.notes if verbose else ():
         console.print(Text("  " + _("Note: {note}").format(note=note), style="magenta"))
     for ref in d.refs[:3] if verbose else ():
@@ -128,6 +130,9 @@ def _one_line(console: Console, head: str, body: str, tail: str) -> None:
 def _solution(console: Console, number: int, s: Solution, words: Words = ENGLISH) -> None:
     heading = Text("  " + words.gettext("Fix {number}: {title}").format(number=number, title=s.title),
                    style="bold green")
+    verdict = applies_text(s, words)
+    if verdict:
+        heading.append(f"  [{verdict}]", style="bold green" if s.applies else "yellow" if s.applies is None else "red")
     if s.when:
         heading.append(when_text(s.when, words), style="green")
     console.print(heading)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import Any, List, Optional, Sequence
 
 import click
@@ -22,7 +23,6 @@ from triage.cli.app import (
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
 from triage.i18n.words import N_, Words, words_for
-from triage.model import LogResult
 
 
 @main.command("diagnose", hidden=True)
@@ -62,7 +62,8 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
             outcome = diagnose_stream(progress(source), kb)
             source.check_not_empty()
         found = [d for d in outcome.diagnoses if d.confidence >= min_confidence][:top]
-        results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
+        results.append(replace(outcome, source=source.label, diagnoses=found,
+                               likely_failure=None if found else outcome.likely_failure))
     results = localized_results(results, kb, lang)
     if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
         sys.exit(offer_fix(results, texts, kb, fix_args, words))

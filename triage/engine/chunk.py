@@ -43,6 +43,10 @@ class Chunk:
             found = self._logical[i] = list(clean_lines([(self.first + i, self.raw[i])]))
         return found
 
+    def continues(self, i: int) -> bool:
+        """True when raw line i was joined to the line before it (a wrapped paste)."""
+        return self.eager and 0 <= i < len(self.raw) and i not in self._logical and bool(self.raw[i].strip())
+
     def window(self, lo: int, hi: int) -> List[Line]:
         out: List[Line] = []
         for i in range(max(0, lo), min(len(self.raw), hi)):

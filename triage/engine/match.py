@@ -36,7 +36,7 @@ class Hit:
 class Matcher:
     """The KB compiled for scanning: every literal once, and what each literal points at."""
 
-    def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None) -> None:
+    def __init__(self, kb: KnowledgeBase, backend: Optional[str] = None, fact_words: Sequence[str] = ()) -> None:
         import os
 
         from triage.engine.prefilter import LiteralPrefilter
@@ -66,7 +66,9 @@ class Matcher:
                         else:
                             needed_elsewhere.add(self.literal_id(lit))
         self.error_ids = {self.literal_id(word) for word in ERROR_WORDS}
-        for lit_id in needed_elsewhere | self.error_ids:
+        # lines that may state a version, the platform... (triage/versions/facts.py reads them)
+        self.fact_ids = {self.literal_id(word.lower()) for word in fact_words}
+        for lit_id in needed_elsewhere | self.error_ids | self.fact_ids:
             self.only_global.pop(lit_id, None)
         self.prefilter = LiteralPrefilter(self.literals, backend)
 
@@ -226,6 +228,9 @@ class ChunkSearch:
 
     def error_lines(self, lo: int, hi: int) -> List[int]:
         return self.lines_holding(self.matcher.error_ids, lo, hi)
+
+    def fact_lines(self, lo: int, hi: int) -> List[int]:
+        return self.lines_holding(self.matcher.fact_ids, lo, hi)
 
     def lines_holding(self, literal_ids: Iterable[int], lo: int, hi: int) -> List[int]:
         out: Set[int] = set()

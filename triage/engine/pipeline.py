@@ -6,7 +6,7 @@ conditions and multi-line signatures see their neighbours across chunk edges; a 
 """
 from __future__ import annotations
 
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple
 
 from triage.engine.anywhere import AnywhereState
 from triage.engine.budget import RegexBudget
@@ -37,8 +37,19 @@ def raw_lines(chunks: Iterable[str]) -> Iterator[Tuple[List[str], bool]]:
     yield last, True
 
 
+class FactSink(Protocol):
+    """What reads facts (versions, platform...) from the lines the prefilter found for the
+    matcher's fact words: triage/versions/facts.py LogFacts."""
+
+    facts: Dict[str, str]
+
+    def feed_lines(self, raw: Sequence[str], indices: Sequence[int], lo: int, hi: int,
+                   joined: Callable[[int], bool]) -> None: ...
+
+
 class Pipeline:
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, fuzzy: FuzzyIndex,
+                 facts: Optional[FactSink] = None) -> None:
         self.matcher, self.fuzzy = matcher, fuzzy
         self.context = max([1] + [s.span for e in kb.entries for s in e.signatures]
                            + [c.within or 0 for e in kb.entries for s in e.signatures for c in s.requires + s.veto]) + 1
@@ -54,6 +65,7 @@ class Pipeline:
         self.dropped: FrozenSet[int] = frozenset()  # literals the prefilter no longer looks for
         self.budget = RegexBudget()  # every regex call of the log goes through it
         self.memo: Memo = {}  # one-line matches by raw text: a repeated line is matched once
+        self.facts = facts
 
     def run(self, chunks: Iterable[str]) -> LogResult:
         carry: List[str] = []
@@ -85,6 +97,8 @@ class Pipeline:
             elif len(self.pending) < MAX_PENDING:
                 self.pending.append(hit)
         self.tracker.feed_chunk(search.error_lines(lo, hi), chunk.raw, chunk.logical)
+        if self.facts is not None:
+            self.facts.feed_lines(chunk.raw, search.fact_lines(lo, hi), lo, hi, chunk.continues)
 
     def drop_settled(self, search: ChunkSearch) -> None:
         """Stop looking for literals that only served whole-log conditions now settled, when they
@@ -103,4 +117,5 @@ class Pipeline:
         likely = self.tracker.likely()
         hint = Evidence(line=likely.number, text=likely.raw, signature="likely-failure", kind="heuristic") \
             if likely is not None else None
-        return LogResult("", self.accumulator.diagnoses(), hint, regex_timeouts=self.budget.cut)
+        return LogResult("", self.accumulator.diagnoses(), hint, regex_timeouts=self.budget.cut,
+                         facts=dict(self.facts.facts) if self.facts is not None else {})

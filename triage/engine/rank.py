@@ -6,7 +6,7 @@ then where it first appears, then id. A declared root cause always precedes what
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from triage.engine.match import Hit
@@ -158,6 +158,6 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 def render_solution(solution: Solution, values: Mapping[str, str]) -> Solution:
-    return Solution(title=fill(solution.title, values), why=fill(solution.why, values),
-                    steps=tuple(step for step in (fill(s, values) for s in solution.steps) if step.strip()),
-                    when=fill(solution.when, values) if solution.when else None)
+    return replace(solution, title=fill(solution.title, values), why=fill(solution.why, values),
+                   steps=tuple(step for step in (fill(s, values) for s in solution.steps) if step.strip()),
+                   when=fill(solution.when, values) if solution.when else None)

@@ -31,3 +31,10 @@ ERROR_MARK = re.compile(r"(?i)(?:error|fatal)(?:\[e\d+\])?:|\[error\]|^\W*error\
 COMMON_LITERALS = frozenset(ERROR_WORDS + ("error:", "error: ", "warning", "info", "install", "python", "python3",
                                           "conda", "pip", "packages", "-packages", "cuda", "torch", "nccl",
                                           "kill", " failed", "exit", " code", " status", "import", "module"))
+# the prefilter also reports lines holding one of these: they may state a version, the platform,
+# conda or a container (triage/versions/facts.py reads them); "==0".."==9" are pip freeze lines
+FACT_WORDS = ("package", "version:", "version (gpu?):", "version ...", "info ...", "path ...", "python 3.",
+              "python3", "os: ", "platform: ", "successfully installed", "requirement already satisfied",
+              "[conda]", "-cp3", "nvidia release", "root@", ".dockerenv", " : run ", ":\\", "winerror", "-linux-gnu",
+              "/usr/local/cuda", ".cp3",
+              *(f"=={d}" for d in range(10)))

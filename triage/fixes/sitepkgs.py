@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 import regex
 
 from triage.errors import PatchError
-from triage.knowledge.schema import VERSION_CLAUSE
+from triage.versions import ranges
 
 _PATHS_SCRIPT = ("import json, site, sysconfig; p = sysconfig.get_paths(); "
                  "s = [p['purelib'], p['platlib']] + list(getattr(site, 'getsitepackages', lambda: [])()); "
@@ -39,16 +39,12 @@ def site_dirs(python: Optional[str] = None, site_packages: Optional[str] = None)
     return seen
 
 
-def _normal(name: str) -> str:
-    return regex.sub(r"[-_.]+", "_", name).lower()
-
-
 def installed_version(site: Path, distribution: str) -> Optional[str]:
     """The version from the distribution's metadata (dist-info or egg-info), if installed."""
-    want = _normal(distribution)
+    want = ranges.dist_name(distribution)
     for meta in sorted(site.glob("*.dist-info")) + sorted(site.glob("*.egg-info")):
         name, _, rest = meta.name.rpartition(".")[0].partition("-")
-        if _normal(name) != want:
+        if ranges.dist_name(name) != want:
             continue
         for candidate in ("METADATA", "PKG-INFO"):
             file = meta / candidate if meta.is_dir() else meta
@@ -72,30 +68,12 @@ def locate(sites: List[Path], module: str, relative: str, distribution: str) -> 
                      outcome="target-not-found")
 
 
-def version_tuple(version: str) -> Tuple[int, ...]:
-    release = regex.match(r"\d+(?:\.\d+)*", version.strip())
-    return tuple(int(p) for p in release.group(0).split(".")) if release else ()
-
-
 def satisfies(version: Optional[str], spec: Optional[str]) -> bool:
-    """A small subset of PEP 440 specifiers: >=, <=, >, <, ==, != and ==X.Y.* (local tags ignored)."""
-    if not spec:
-        return True
-    if version is None:
-        return False
-    have = version_tuple(version)
-    for clause in (c.strip() for c in spec.split(",") if c.strip()):
-        m = VERSION_CLAUSE.fullmatch(clause)  # the form the loader already checked
-        if not m:
-            raise PatchError(f"cannot read version specifier {clause!r}")
-        op, want, star = m.group(1), version_tuple(m.group(2)), m.group(3)
-        mine = have[: len(want)] if star else have + (0,) * max(0, len(want) - len(have))
-        want = want + (0,) * max(0, len(mine) - len(want))
-        ok = {">=": mine >= want, "<=": mine <= want, ">": mine > want, "<": mine < want,
-              "==": mine == want, "!=": mine != want}[op]
-        if not ok:
-            return False
-    return True
+    """Whether an installed version is in a fix's range: the one checker (triage.versions.ranges)."""
+    try:
+        return ranges.satisfies(version, spec)
+    except ValueError as exc:
+        raise PatchError(str(exc)) from None
 
 
 def inside(root: Path, target: Path) -> bool:

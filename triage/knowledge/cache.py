@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from triage.fixes.spec import FixSpec, Rewrite
 from triage.model import (
+    AppliesIf,
     Condition,
     Entry,
     Example,
@@ -43,6 +44,7 @@ _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
     Entry: {"signatures": (True, Signature), "solutions": (True, Solution), "examples": (False, Examples),
             "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation)},
     Translation: {"solutions": (True, SolutionText)},
+    Solution: {"applies_if": (False, AppliesIf)},
     Signature: {"requires": (True, Condition), "veto": (True, Condition)},
     Examples: {"match": (True, Example), "no_match": (True, Example), "todo_match": (True, Example)},
     FixSpec: {"rewrites": (True, Rewrite)},

@@ -12,7 +12,7 @@ from typing import List, Tuple
 from triage.i18n.localize import localized_entry
 from triage.i18n.words import ENGLISH, Words
 from triage.knowledge.translation import CJK
-from triage.model import Entry, KnowledgeBase
+from triage.model import AppliesIf, Entry, KnowledgeBase
 
 CATALOG_FILES = {"en": "catalog.md", "zh": "catalog.zh.md"}  # docs/<file>: `triage kb catalog --lang <lang>`
 
@@ -62,6 +62,8 @@ def entry_text(e: Entry, words: Words = ENGLISH) -> str:
     for i, s in enumerate(e.solutions, 1):
         when = _("  (when: {when})").format(when=s.when) if s.when else ""
         out.append(_("Fix {number}: {title}").format(number=i, title=s.title) + when)
+        if s.applies_if is not None:
+            out.append("   " + _("checks: {checks}").format(checks=describe(s.applies_if)))
         out.append(f"   {s.why}")
         out += [f"   $ {step}" for step in s.steps]
     out += [_("Note: {note}").format(note=n) for n in e.notes]
@@ -72,6 +74,16 @@ def entry_text(e: Entry, words: Words = ENGLISH) -> str:
         out.append(_("Automatic fix: {command}").format(command=f"triage fix {e.id}"))
     out.append(_("Defined in {path}").format(path=e.path))
     return "\n".join(out)
+
+
+def describe(cond: AppliesIf) -> str:
+    """The conditions for a person: 'bitsandbytes <0.40.1, platform linux, conda env'."""
+    parts = [f"{name} {spec}" for name, spec in cond.packages.items()]
+    parts += [f"Python {cond.python}"] if cond.python else []
+    parts += [f"platform {' or '.join(cond.platform)}"] if cond.platform else []
+    parts += [] if cond.conda is None else ["conda env" if cond.conda else "not a conda env"]
+    parts += [] if cond.container is None else ["in a container" if cond.container else "not in a container"]
+    return ", ".join(parts)
 
 
 def suggest(kb: KnowledgeBase, word: str, limit: int = 3) -> List[str]:

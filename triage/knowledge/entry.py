@@ -175,7 +175,8 @@ def _solution(check: Checker, raw: Any, i: int) -> Solution:
     where = f"solutions[{i}]"
     check.keys(raw, SOLUTION_KEYS, where)
     return Solution(title=check.text(raw, "title", where), why=check.text(raw, "why", where),
-                    steps=tuple(check.strings(raw, "steps", where)), when=_when(raw.get("when")))
+                    steps=tuple(check.strings(raw, "steps", where)), when=_when(raw.get("when")),
+                    applies_if=check.applies_if(raw, "applies_if", where), position=i)
 
 
 def _when(value: Optional[Any]) -> Optional[str]:

@@ -10,7 +10,7 @@ import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple, TypeVar, Union
 
 from triage.errors import KBError
-from triage.model import compile_pattern
+from triage.model import PLATFORMS, AppliesIf, compile_pattern
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -21,7 +21,9 @@ ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes"
 REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
-SOLUTION_KEYS = {"title", "why", "steps", "when"}
+SOLUTION_KEYS = {"title", "why", "steps", "when", "applies_if"}
+APPLIES_KEYS = {"packages", "python", "platform", "conda", "container"}
+DIST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")  # a distribution name (PEP 508)
 LOOKUP_KEYS = {"table", "key", "unlisted"}
 # the lookup tables a KB may hold, as kb/_tables/<name>.yaml: name -> (required column, optional columns).
 # A table maps a key (an import name, a command) to a row; a row written as a bare string is its
@@ -154,6 +156,34 @@ class Checker:
         if not isinstance(value, str) or not all(VERSION_CLAUSE.fullmatch(c) for c in clauses):
             self.fail(join(where, key), "must be a version range such as '>=2.0,<2.1' or '==2.0.*'")
         return str(value)
+
+
+    def applies_if(self, raw: Mapping[str, Any], key: str, where: str) -> Optional[AppliesIf]:
+        """`applies_if: {packages: {bitsandbytes: "<0.43"}, python: ">=3.12", platform: linux,
+        conda: true, container: false}`: every key optional, at least one given."""
+        value = raw.get(key)
+        if value is None:
+            return None
+        at = join(where, key)
+        self.keys(value, APPLIES_KEYS, at)
+        if not value:
+            self.fail(at, f"give at least one of {', '.join(sorted(APPLIES_KEYS))}")
+        packages = self.mapping(value, "packages", at)
+        for name in packages:
+            if not isinstance(name, str) or not DIST_NAME.fullmatch(name):
+                self.fail(join(at, "packages"), f"{name!r} is not a distribution name such as bitsandbytes")
+            self.version_range(packages, name, join(at, "packages"))
+        platform = value.get("platform", [])
+        platforms = [platform] if isinstance(platform, str) else platform
+        if not isinstance(platforms, list) or not all(p in PLATFORMS for p in platforms):
+            self.fail(join(at, "platform"), f"must be one of {', '.join(PLATFORMS)}, or a list of them")
+        flags = {name: value.get(name) for name in ("conda", "container")}
+        for name, flag in flags.items():
+            if flag is not None and not isinstance(flag, bool):
+                self.fail(join(at, name), "must be true or false")
+        return AppliesIf(packages={str(k).lower(): str(v) for k, v in packages.items()},
+                         python=self.version_range(value, "python", at), platform=tuple(platforms),
+                         conda=flags["conda"], container=flags["container"])
 
 
 def join(where: str, key: str) -> str:

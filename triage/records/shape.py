@@ -12,8 +12,8 @@ def diagnosis_dict(d: Diagnosis) -> Dict[str, Any]:
         "tags": list(d.tags), "summary": d.summary,
         "evidence": [evidence_dict(ev) for ev in d.evidence],
         "variables": dict(d.variables),
-        "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when}
-                      for s in d.solutions],
+        "solutions": [{"title": s.title, "why": s.why, "steps": list(s.steps), "when": s.when,
+                       "applies": s.applies, "applies_reason": s.applies_reason} for s in d.solutions],
         "fixable": d.fixable, "notes": list(d.notes), "refs": list(d.refs),
         **({"draft": True} if d.draft else {}),  # only on a draft entry's diagnosis (triage learn)
     }
@@ -28,7 +28,7 @@ def result_dict(result: LogResult) -> Dict[str, Any]:
     """The body of a result (`triage --format json` lists these under "results")."""
     lf = result.likely_failure
     return {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
-            "likely_failure": evidence_dict(lf) if lf else None}
+            "likely_failure": evidence_dict(lf) if lf else None, "facts": dict(sorted(result.facts.items()))}
 
 
 def scan_record(result: LogResult) -> Dict[str, Any]:

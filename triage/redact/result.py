@@ -66,8 +66,8 @@ def redact_result(result: LogResult, redactor: Optional[Redactor] = None) -> Log
     # evidence first: that is where secrets show their context, and so where most are learnt
     evidence = {id(ev): _evidence(ev, r) for d in result.diagnoses for ev in d.evidence}
     likely = _evidence(result.likely_failure, r) if result.likely_failure else None
-    return LogResult(source=r.text(result.source), diagnoses=[_diagnosis(d, r, evidence) for d in result.diagnoses],
-                     likely_failure=likely, error=r.text(result.error) if result.error else None)
+    return replace(result, source=r.text(result.source), diagnoses=[_diagnosis(d, r, evidence) for d in result.diagnoses],
+                   likely_failure=likely, error=r.text(result.error) if result.error else None)
 
 
 def _evidence(ev: Evidence, r: Redactor) -> Evidence:
@@ -82,8 +82,8 @@ def _diagnosis(d: Diagnosis, r: Redactor, evidence: Mapping[int, Evidence]) -> D
 
 
 def _solution(s: Solution, r: Redactor) -> Solution:
-    return Solution(title=r.text(s.title), why=r.text(s.why), steps=tuple(r.text(step) for step in s.steps),
-                    when=r.text(s.when) if s.when else None)
+    return replace(s, title=r.text(s.title), why=r.text(s.why), steps=tuple(r.text(step) for step in s.steps),
+                   when=r.text(s.when) if s.when else None)
 
 
 def redact_text(text: str, personal: bool = False) -> str:

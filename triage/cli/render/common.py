@@ -60,7 +60,9 @@ def solution_lines(number: int, s: Solution, markdown: bool = False, max_steps: 
     when = when_text(md_escape(s.when) if markdown else s.when, words) if s.when else ""
     why = md_escape(s.why.strip()) if markdown else s.why.strip()
     steps = s.steps[:max_steps] if max_steps is not None else s.steps
-    out = [words.gettext("Fix {number}: {title}").format(number=number, title=title) + when, f"   {why}"]
+    verdict = applies_text(s, words)
+    verdict = f"  [{md_escape(verdict) if markdown else verdict}]" if verdict else ""
+    out = [words.gettext("Fix {number}: {title}").format(number=number, title=title) + verdict + when, f"   {why}"]
     for kind, group in step_groups(steps):
         out += _markdown_steps(kind, group) if markdown else _plain_steps(kind, group, words)
     return out
@@ -71,6 +73,17 @@ def when_text(when: str, words: Words = ENGLISH) -> str:
     return words.gettext("  (when: {when})").format(when=when)
 
 
+def applies_text(s: Solution, words: Words = ENGLISH) -> str:
+    """Whether a solution applies here, for a person: 'applies: bitsandbytes 0.41.1',
+    'does not apply: bitsandbytes 0.43.1 (wants <0.43)', 'not checked: bitsandbytes version
+    unknown'; '' for a solution that states no condition."""
+    if s.applies is None and s.applies_reason is None:
+        return ""
+    label = words.gettext(_VERDICTS[s.applies])
+    return f"{label}: {s.applies_reason}" if s.applies_reason else label
+
+
+_VERDICTS = {True: N_("applies"), False: N_("does not apply"), None: N_("not checked")}
 _LABELS = {PYTHON: N_("Python:"), CONFIG: N_("Config:")}
 _FENCES = {SHELL: "sh", PYTHON: "python", CONFIG: "text"}
 
