@@ -117,6 +117,49 @@ class Examples:
     todo_match: Tuple[Example, ...] = ()
 
 
+VERDICTS = ("confirmed", "ruled_out", "unknown")
+
+
+@dataclass(frozen=True)
+class DoctorRule:
+    """One way an entry's check can end: when every condition holds, `verdict` with `reason`.
+    A condition is `{fact} OP value` (see knowledge/schema.py DOCTOR_CONDITION)."""
+
+    verdict: str  # confirmed or ruled_out
+    conditions: Tuple[str, ...]
+    reason: str  # may hold {fact} placeholders
+
+
+@dataclass(frozen=True)
+class DoctorScenario:
+    """A machine described by its facts (and the log's captures) and the verdict it must get."""
+
+    verdict: str
+    facts: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """How `triage doctor` checks an entry on a machine: rules tried in order, the first that holds
+    decides; none holding means `unknown`. Scenarios run as tests like examples."""
+
+    rules: Tuple[DoctorRule, ...]
+    facts: Tuple[str, ...] = ()  # the facts shown with the verdict (default: those the rules read)
+    unknown: Optional[str] = None  # the reason given when no rule decides (default: the facts missing)
+    scenarios: Tuple[DoctorScenario, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """An entry checked on this machine: its verdict, a one-line reason and the facts it read."""
+
+    id: str
+    verdict: str  # one of VERDICTS
+    reason: str
+    facts: Tuple[str, ...] = ()  # "name=value", "name=(unknown)" for a fact not found here
+
+
 @dataclass(frozen=True, eq=False)
 class Entry:
     id: str
@@ -137,6 +180,7 @@ class Entry:
     fix: Optional[Any] = None  # a fixspec.FixSpec
     lookup: Optional[Lookup] = None
     zh: Optional[Translation] = None  # Chinese title, summary, solutions' prose and notes
+    doctor: Optional[DoctorCheck] = None  # how `triage doctor` checks this entry on a machine
 
 
 @dataclass(frozen=True)
@@ -199,3 +243,5 @@ class LogResult:
     likely_failure: Optional[Evidence] = None
     error: Optional[str] = None
     regex_timeouts: int = 0  # regex checks cut short by the time budget (counted as not matching)
+    doctor: Optional[Tuple[CheckResult, ...]] = None  # with --doctor: the diagnoses checked on this machine
+    elsewhere: Tuple[str, ...] = ()  # with --doctor: why the log looks like it came from another machine

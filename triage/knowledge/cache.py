@@ -22,6 +22,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from triage.fixes.spec import FixSpec, Rewrite
 from triage.model import (
     Condition,
+    DoctorCheck,
+    DoctorRule,
+    DoctorScenario,
     Entry,
     Example,
     Examples,
@@ -36,12 +39,14 @@ from triage.model import (
 CACHE_FORMAT = 3  # 3: marshal of plain data, content-keyed (2 was a pickle)
 # the modules that define what a cached KB is made of: a change to them makes a new key
 _SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "knowledge/entry.py", "knowledge/schema.py",
-                  "knowledge/translation.py", "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
+                  "knowledge/translation.py", "knowledge/doctorspec.py", "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
 # which fields hold dataclasses (a tuple of them, or one or None); every other field is plain data
 _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
     KnowledgeBase: {"entries": (True, Entry)},
     Entry: {"signatures": (True, Signature), "solutions": (True, Solution), "examples": (False, Examples),
-            "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation)},
+            "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation),
+            "doctor": (False, DoctorCheck)},
+    DoctorCheck: {"rules": (True, DoctorRule), "scenarios": (True, DoctorScenario)},
     Translation: {"solutions": (True, SolutionText)},
     Signature: {"requires": (True, Condition), "veto": (True, Condition)},
     Examples: {"match": (True, Example), "no_match": (True, Example), "todo_match": (True, Example)},
