@@ -30,6 +30,7 @@ FACTS: Mapping[str, str] = {
     "torch_minor": "torch's major.minor, e.g. 2.3",
     "torch_cxx11_abi": "whether torch was built with the C++11 ABI (TorchConfig.cmake, or --live)",
     "numpy_major": "numpy's major version",
+    "numpy_pinned_below_2": "distributions whose metadata requires numpy<2, 'none' when none do",
     # the NVIDIA driver and GPUs (probes/nvidia.py)
     "nvidia_driver": "the loaded kernel module's version, 'none' without an NVIDIA driver",
     "cuda_driver": "the newest CUDA the driver supports (nvidia-smi), e.g. 12.2",
@@ -48,7 +49,7 @@ FACTS: Mapping[str, str] = {
     "libaio_h": "whether libaio.h is on the include path (DeepSpeed async_io)",
     "libaio_so": "whether libaio.so, which -laio links against, is installed",
     "libstdcxx": "the libstdc++.so.6 the target Python loads",
-    "glibcxx_versions": "the GLIBCXX_3.4.N versions that library provides",
+    "glibcxx_versions": "the GLIBCXX_ versions that library provides, as numbers: 3.4 3.4.1 ... 3.4.30",
     "glibcxx_max": "the newest of them",
     # docker and the NVIDIA container toolkit (probes/docker.py)
     "docker_client": "the docker CLI's version, 'none' without docker",

@@ -49,6 +49,5 @@ def _glibcxx(ctx: Context, prefix: Optional[str]) -> Dict[str, str]:
         strings = dynamic_strings(ctx.files, path) if ctx.files.exists(path) else None
         versions = sorted({m.group(1) for s in strings or () if (m := _GLIBCXX.fullmatch(s))}, key=version_key)
         if versions:
-            return {"libstdcxx": path, "glibcxx_versions": " ".join(f"GLIBCXX_{v}" for v in versions),
-                    "glibcxx_max": f"GLIBCXX_{versions[-1]}"}
+            return {"libstdcxx": path, "glibcxx_versions": " ".join(versions), "glibcxx_max": versions[-1]}
     return {}

@@ -14,13 +14,16 @@ from triage.doctor.probes.common import canonical, flag, major, minor, sites
 _TORCH_CUDA = re.compile(r"""(?m)^cuda\s*(?::[^=\n]*)?=\s*(?:['"]([^'"]*)['"]|None)""")
 _ABI = re.compile(r"-D_GLIBCXX_USE_CXX11_ABI=([01])")
 _VERSION = re.compile(r"(?m)^Version:\s*(\S+)")
+# a dependency on a NumPy before 2: `Requires-Dist: numpy<2`, `numpy (<2.0,>=1.21)`, `numpy<2.0.0; extra...`
+_NUMPY_BELOW_2 = re.compile(r"(?mi)^Requires-Dist:\s*numpy\b[^;\n]*<\s*2(?:\.0)*\b(?!\.\d*[1-9])")
 
 
 def probe(ctx: Context, facts: Dict[str, str]) -> Dict[str, str]:
     out: Dict[str, str] = {}
     folders = sites(ctx, facts)
+    pinned: Dict[str, str] = {}
     for site in reversed(folders):  # the first folder wins, as on sys.path
-        out.update(installed(ctx, site))
+        out.update(installed(ctx, site, pinned))
     torch_site = next((s for s in folders if ctx.files.exists(f"{s}/torch/version.py")), None)
     if torch_site:
         out.update(_torch(ctx, torch_site))
@@ -29,28 +32,33 @@ def probe(ctx: Context, facts: Dict[str, str]) -> Dict[str, str]:
     numpy = major(out.get("package:numpy"))
     if numpy:
         out["numpy_major"] = numpy
+        out["numpy_pinned_below_2"] = " ".join(sorted(pinned)) or "none"
     return out
 
 
-def installed(ctx: Context, site: str) -> Dict[str, str]:
-    """package:<name> -> version for every dist-info / egg-info in one site-packages folder."""
+def installed(ctx: Context, site: str, pinned: Dict[str, str]) -> Dict[str, str]:
+    """package:<name> -> version for every dist-info / egg-info in one site-packages folder; the
+    names of those that require numpy<2 are added to `pinned`."""
     out = {}
     for name in ctx.files.listdir(site):
         if not name.endswith((".dist-info", ".egg-info")):
             continue
         dist, _, rest = name.rsplit(".", 1)[0].partition("-")
-        version = _metadata_version(ctx, f"{site}/{name}") or rest.split("-")[0]
+        metadata = _metadata(ctx, f"{site}/{name}")
+        m = _VERSION.search(metadata)
+        version = m.group(1) if m else rest.split("-")[0]
         if dist and version:
             out[f"package:{canonical(dist)}"] = version
+            if _NUMPY_BELOW_2.search(metadata):
+                pinned[canonical(dist)] = version
     return out
 
 
-def _metadata_version(ctx: Context, meta: str) -> str:
+def _metadata(ctx: Context, meta: str) -> str:
     for candidate in (f"{meta}/METADATA", f"{meta}/PKG-INFO", meta):
-        text = ctx.files.read(candidate, 1 << 16) if not ctx.files.is_dir(candidate) else None
-        m = _VERSION.search(text or "")
-        if m:
-            return m.group(1)
+        text = ctx.files.read(candidate, 1 << 18) if not ctx.files.is_dir(candidate) else None
+        if text:
+            return text
     return ""
 
 
