@@ -117,37 +117,7 @@ class Examples:
     todo_match: Tuple[Example, ...] = ()
 
 
-VERDICTS = ("confirmed", "ruled_out", "unknown")
-
-
-@dataclass(frozen=True)
-class DoctorRule:
-    """One way an entry's check can end: when every condition holds, `verdict` with `reason`.
-    A condition is `{fact} OP value` (see knowledge/schema.py DOCTOR_CONDITION)."""
-
-    verdict: str  # confirmed or ruled_out
-    conditions: Tuple[str, ...]
-    reason: str  # may hold {fact} placeholders
-
-
-@dataclass(frozen=True)
-class DoctorScenario:
-    """A machine described by its facts (and the log's captures) and the verdict it must get."""
-
-    verdict: str
-    facts: Mapping[str, str] = field(default_factory=dict)
-    variables: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DoctorCheck:
-    """How `triage doctor` checks an entry on a machine: rules tried in order, the first that holds
-    decides; none holding means `unknown`. Scenarios run as tests like examples."""
-
-    rules: Tuple[DoctorRule, ...]
-    facts: Tuple[str, ...] = ()  # the facts shown with the verdict (default: those the rules read)
-    unknown: Optional[str] = None  # the reason given when no rule decides (default: the facts missing)
-    scenarios: Tuple[DoctorScenario, ...] = ()
+VERDICTS = ("confirmed", "ruled_out", "unknown")  # of a CheckResult
 
 
 @dataclass(frozen=True)
@@ -180,7 +150,7 @@ class Entry:
     fix: Optional[Any] = None  # a fixspec.FixSpec
     lookup: Optional[Lookup] = None
     zh: Optional[Translation] = None  # Chinese title, summary, solutions' prose and notes
-    doctor: Optional[DoctorCheck] = None  # how `triage doctor` checks this entry on a machine
+    doctor: Optional[Any] = None  # a knowledge.doctorspec.DoctorCheck: how `triage doctor` checks it
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ from triage.model import LogResult
 @click.option("--no-color", is_flag=True, help="Plain output even on a terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="Show everything: every fix, evidence line and diagnosis in full.")
 @click.option("--fix", "want_fix", is_flag=True, help="Offer the automatic fix of the top diagnosis that has one.")
+@click.option("--doctor", "want_doctor", is_flag=True,
+              help="Also check the diagnoses on this machine (--python / --site-packages / --project say where).")
 @redact_options
 @fix_options
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float, no_color: bool,
-                 verbose: bool, want_fix: bool, kb_dirs: Sequence[str], no_redact: bool, redact_personal: bool,
-                 **fix_args: Any) -> None:
+                 verbose: bool, want_fix: bool, want_doctor: bool, kb_dirs: Sequence[str], no_redact: bool,
+                 redact_personal: bool, **fix_args: Any) -> None:
     from triage.api import diagnose_stream
     from triage.engine.decode import decode
     from triage.engine.source import LogSource
@@ -50,6 +52,8 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
         results.append(LogResult(source.label, found, None if found else outcome.likely_failure))
     if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
         sys.exit(offer_fix(results, texts, kb, fix_args))
+    if want_doctor:
+        results = with_doctor(results, kb, fix_args)
     results = redacted(results, make_redactor(no_redact, redact_personal))
     if fmt == "text" and sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from triage.cli.console import make_console, render
@@ -60,6 +64,19 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
 
         click.echo(render_format(fmt, results, __version__, verbose), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN)
+
+
+def with_doctor(results: Sequence[LogResult], kb: Any, fix_args: Any) -> List[LogResult]:
+    """Each result with its diagnoses checked on this machine, and whether the log looks foreign."""
+    from dataclasses import replace
+
+    from triage.cli.doctor_command import doctor_context
+    from triage.doctor import check_diagnoses, collect_facts, elsewhere
+
+    ctx, _ = doctor_context(fix_args.get("python"), fix_args.get("site_packages"), fix_args.get("project"))
+    facts = collect_facts(ctx)
+    return [replace(r, doctor=tuple(check_diagnoses(kb, facts, r.diagnoses)),
+                    elsewhere=tuple(elsewhere(r.diagnoses, facts, ctx.files))) for r in results]
 
 
 def progress(source: Any) -> Any:

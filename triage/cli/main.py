@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from triage.cli import diagnose, kb_commands, report_command, scan_commands  # noqa: F401  (they register their commands)
+from triage.cli import diagnose, doctor_command, kb_commands, report_command, scan_commands  # noqa: F401  (they register their commands)
 from triage.cli.app import main
 from triage.errors import ExitCode, TriageError
 

@@ -24,6 +24,7 @@ FACTS: Mapping[str, str] = {
     "container": "whether this runs inside a container (docker, podman, kubernetes)",
     "shm_mb": "size of /dev/shm in MiB",
     # installed packages (probes/packages.py)
+    "not_installed": "which of torch, numpy, transformers, peft, bitsandbytes, flash-attn, deepspeed, accelerate are not installed",
     "torch": "torch's version (torch/version.py), 'none' when torch is not installed",
     "torch_cuda": "the CUDA torch was built for (torch/version.py), 'none' for a CPU build",
     "torch_cuda_major": "its major version",

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import List, Mapping, Optional, Tuple
 
+from triage.knowledge.doctorspec import DoctorCheck
 from triage.knowledge.schema import DOCTOR_CONDITION
-from triage.model import CheckResult, DoctorCheck
+from triage.model import CheckResult
 
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
 _PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
@@ -26,7 +27,9 @@ def evaluate(entry_id: str, check: DoctorCheck, facts: Mapping[str, str]) -> Che
             return CheckResult(entry_id, rule.verdict, fill(rule.reason, facts), shown(check, facts))
         if False not in results:
             missing += [n for c in rule.conditions for n in names(c) if n not in facts and n not in missing]
-    reason = fill(check.unknown, facts) if check.unknown else _unknown_reason(missing)
+    # the entry's own words, unless they quote a fact not known here (then say which are missing)
+    known = check.unknown and all(n in facts for n in _PLACEHOLDER.findall(check.unknown))
+    reason = fill(check.unknown, facts) if check.unknown and known else _unknown_reason(missing)
     return CheckResult(entry_id, "unknown", reason, shown(check, facts))
 
 

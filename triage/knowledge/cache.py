@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from triage.fixes.spec import FixSpec, Rewrite
+from triage.knowledge.doctorspec import DoctorCheck, DoctorRule, DoctorScenario
 from triage.model import (
     Condition,
-    DoctorCheck,
-    DoctorRule,
-    DoctorScenario,
     Entry,
     Example,
     Examples,

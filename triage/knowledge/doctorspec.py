@@ -8,7 +8,8 @@ collected by triage/doctor/, which the KB never imports: this module only checks
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from triage.knowledge.schema import (
     DOCTOR_CONDITION,
@@ -19,10 +20,39 @@ from triage.knowledge.schema import (
     FACT_NAME,
     Checker,
 )
-from triage.model import DoctorCheck, DoctorRule, DoctorScenario
 
 _FACT = re.compile(FACT_NAME)
 _PLACEHOLDER = re.compile(r"\{([^{}\s]+)\}")
+
+
+@dataclass(frozen=True)
+class DoctorRule:
+    """One way an entry's check can end: when every condition holds, `verdict` with `reason`.
+    A condition is `{fact} OP value` (see knowledge/schema.py DOCTOR_CONDITION)."""
+
+    verdict: str  # confirmed or ruled_out
+    conditions: Tuple[str, ...]
+    reason: str  # may hold {fact} placeholders
+
+
+@dataclass(frozen=True)
+class DoctorScenario:
+    """A machine described by its facts (and the log's captures) and the verdict it must get."""
+
+    verdict: str
+    facts: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DoctorCheck:
+    """How `triage doctor` checks an entry on a machine: rules tried in order, the first that holds
+    decides; none holding means `unknown`. Scenarios run as tests like examples."""
+
+    rules: Tuple[DoctorRule, ...]
+    facts: Tuple[str, ...] = ()  # the facts shown with the verdict (default: those the rules read)
+    unknown: Optional[str] = None  # the reason given when no rule decides (default: the facts missing)
+    scenarios: Tuple[DoctorScenario, ...] = ()
 
 
 def parse_doctor(check: Checker, raw: Any) -> DoctorCheck:

@@ -28,8 +28,13 @@ def evidence_dict(ev: Evidence) -> Dict[str, Any]:
 
 def result_dict(result: LogResult) -> Dict[str, Any]:
     lf = result.likely_failure
-    return {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
-            "likely_failure": evidence_dict(lf) if lf else None}
+    out: Dict[str, Any] = {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
+                           "likely_failure": evidence_dict(lf) if lf else None}
+    if result.doctor is not None:  # `triage LOG --doctor`: the diagnoses checked on this machine
+        out["doctor"] = [{"id": c.id, "verdict": c.verdict, "reason": c.reason, "facts": list(c.facts)}
+                         for c in result.doctor]
+        out["elsewhere"] = list(result.elsewhere)
+    return out
 
 
 def json_report(results: Sequence[LogResult], version: str) -> str:

@@ -23,6 +23,10 @@ def text_report(result: LogResult, verbose: bool = False) -> str:
     out.append(f"triage: {n} known problem{'s' if n > 1 else ''} in {result.source}, most likely first")
     for i, d in enumerate(result.diagnoses, 1):
         out += [""] + diagnosis_lines(i, d, verbose or i == 1, result.source)
+    if result.doctor is not None:
+        from triage.cli.render.doctor import doctor_lines
+
+        out += [""] + doctor_lines(result.doctor, result.elsewhere)
     return "\n".join(out) + "\n"
 
 

@@ -11,6 +11,8 @@ from typing import Dict, List
 from triage.doctor.context import Context
 from triage.doctor.probes.common import canonical, flag, major, minor, sites
 
+# distributions the KB's checks ask about: one not installed is listed in `not_installed`
+WATCHED = ("torch", "numpy", "transformers", "peft", "bitsandbytes", "flash-attn", "deepspeed", "accelerate")
 _TORCH_CUDA = re.compile(r"""(?m)^cuda\s*(?::[^=\n]*)?=\s*(?:['"]([^'"]*)['"]|None)""")
 _ABI = re.compile(r"-D_GLIBCXX_USE_CXX11_ABI=([01])")
 _VERSION = re.compile(r"(?m)^Version:\s*(\S+)")
@@ -29,6 +31,8 @@ def probe(ctx: Context, facts: Dict[str, str]) -> Dict[str, str]:
         out.update(_torch(ctx, torch_site))
     elif folders:  # looked where the packages are, and torch is not among them
         out["torch"] = "none"
+    if folders:
+        out["not_installed"] = " ".join(n for n in WATCHED if f"package:{n}" not in out) or "none"
     numpy = major(out.get("package:numpy"))
     if numpy:
         out["numpy_major"] = numpy
