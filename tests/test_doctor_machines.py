@@ -216,3 +216,19 @@ def test_elf_strings_of_a_synthetic_and_a_real_library(tmp_path: Path) -> None:
 ])
 def test_which_builds_run_on_which_gpu(arch: str, cap: str, runs: bool) -> None:
     assert runs_on(arch.split(), cap) is runs
+
+
+def test_a_log_from_this_machine_is_not_called_foreign(tmp_path: Path) -> None:
+    from triage.doctor import elsewhere
+    from triage.model import Diagnosis, Evidence
+
+    m = training_box(tmp_path)
+    facts = collect_facts(m.context())
+    line = f'  File "{SITE}/torch/__init__.py", line 1\nImportError: libfoo.so'
+    here = Diagnosis("x", "t", 0.9, (Evidence(1, line, "s"),), {"so_path": f"{SITE}/torch/version.py"}, (), False)
+    assert elsewhere([here], facts, m.context().files) == []
+    other = Diagnosis("x", "t", 0.9, (Evidence(1, line.replace("python3.10", "python3.12"), "s"),),
+                      {"cuda_home": "/usr/local/cuda-11.8"}, (), False)
+    said = elsewhere([other], facts, m.context().files)
+    assert said[0].startswith("the log's /opt/conda/envs/train/lib/python3.12/site-packages, /usr/local/cuda-11.8 do not")
+    assert said[1] == "the log runs Python 3.12; the Python looked at here is 3.10"

@@ -55,7 +55,7 @@ def render(console: Console, results: Sequence[LogResult], verbose: bool = False
 
             for line in doctor_lines(result.doctor, result.elsewhere):
                 style = "bold red" if ": confirmed:" in line else "yellow" if "another machine" in line else "green"
-                console.print(Text(line, style=style), soft_wrap=True)
+                console.print(Text(line[1:], style=style), soft_wrap=True)  # indented as the fixes are
         if not verbose:
             target = "" if result.source == STDIN else f" {result.source}"
             extra = f", triage explain {result.diagnoses[0].id}" if n else ""

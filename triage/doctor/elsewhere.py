@@ -13,6 +13,7 @@ from triage.doctor.context import Files
 from triage.model import Diagnosis
 
 _SITE = re.compile(r"(?<![\w.])(/[^\s'\"`:,()]{1,300}?/(?:site|dist)-packages)(?=/)")
+_PATH = re.compile(r"/[^\s'\"`:]{1,300}/[^\s'\"`:]{1,300}")
 _PYTHON = re.compile(r"/python(\d\.\d{1,2})/")
 _TORCH = re.compile(r"\btorch[ =]=?\s*(\d+\.\d+\.\d+(?:\+\w+)?)")
 MAX_SAID = 3
@@ -23,8 +24,11 @@ def elsewhere(diagnoses: Sequence[Diagnosis], facts: Mapping[str, str], files: F
     text = "\n".join(ev.text for d in diagnoses for ev in d.evidence)
     said: List[str] = []
     missing = sorted({s for s in _SITE.findall(text) if not files.is_dir(s)})
+    # paths the diagnoses captured (a library, a CUDA_HOME, a package folder) that are not here
+    missing += sorted({v for d in diagnoses for v in d.variables.values()
+                       if _PATH.fullmatch(v) and not files.exists(v) and not any(v.startswith(m) for m in missing)})
     if missing:
-        said.append(f"the log's {missing[0]} does not exist here")
+        said.append(f"the log's {', '.join(missing[:2])} {'do' if len(missing) > 1 else 'does'} not exist here")
     pythons = sorted(set(_PYTHON.findall(text)))
     here = ".".join(facts.get("python", "").split(".")[:2])
     if here and pythons and here not in pythons:

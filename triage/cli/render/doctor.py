@@ -54,12 +54,12 @@ def headline(facts: Mapping[str, str]) -> List[str]:
 def doctor_text(facts: Mapping[str, str], checks: Sequence[CheckResult], notes: Sequence[str] = ()) -> str:
     out = ["triage doctor: " + headline(facts)[0]] + [f"  {line}" for line in headline(facts)[1:]]
     out += [f"  {note}" for note in notes]
-    out += ["", "Facts:"] + [f"  {name} = {_short(value)}" for name, value in _shown_facts(facts)]
     counts = {v: sum(1 for c in checks if c.verdict == v) for v in ORDER}
     out += ["", f"Checks ({len(checks)}): {counts['confirmed']} confirmed, {counts['ruled_out']} ruled out, "
                 f"{counts['unknown']} unknown"]
     for c in sorted(checks, key=lambda c: ORDER.get(c.verdict, 3)):
         out.append(f"  {LABEL.get(c.verdict, c.verdict):<10} {c.id}: {printable(c.reason, 400)}")
+    out += ["", "Facts:"] + [f"  {name} = {_short(value)}" for name, value in _shown_facts(facts)]
     out += ["", "Details: triage doctor --format json; one entry: triage doctor --for ID; imports: --live"]
     return "\n".join(out) + "\n"
 
