@@ -42,7 +42,7 @@ def doctor_context(python: Optional[str], site_packages: Optional[str], project:
 @click.option("--project", type=click.Path(file_okay=False), help="Project folder: a model's config.json, a saved adapter.")
 @click.option("--for", "ids", multiple=True, metavar="ID...", help="Check only these KB entries.")
 @click.option("--live", is_flag=True, help="Also ask the target interpreter (imports torch; never starts CUDA).")
-@click.option("--cuda", is_flag=True, help="With --live, allow one tiny CUDA op (creates a CUDA context).")
+@click.option("--cuda", is_flag=True, help="Also let that child process run one tiny CUDA op (implies --live; creates a CUDA context).")
 @click.option("--format", "fmt", type=click.Choice(DOCTOR_FORMATS), default="text", show_default=True)
 @kb_option
 def doctor_cmd(more_ids: Sequence[str], python: Optional[str], site_packages: Optional[str], project: Optional[str],

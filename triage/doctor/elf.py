@@ -46,3 +46,11 @@ def _section(table: bytes, at: int, wide: bool) -> tuple:
     else:
         _, kind, _, _, offset, size, link = struct.unpack_from("<IIIIIII", table, at)
     return kind, offset, size, link
+
+
+def cxx11_abi(strings: Optional[List[str]]) -> Optional[bool]:
+    """Whether a library that uses torch's C++ API was built with the C++11 ABI; None: cannot tell."""
+    torch_symbols = [s for s in strings or () if s.startswith("_Z") and ("c10" in s or "at6" in s)]
+    if not torch_symbols:
+        return None
+    return any("St7__cxx11" in s or "B5cxx11" in s for s in torch_symbols)

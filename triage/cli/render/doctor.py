@@ -76,7 +76,7 @@ def doctor_markdown(facts: Mapping[str, str], checks: Sequence[CheckResult], not
 
 def doctor_lines(checks: Sequence[CheckResult], elsewhere: Sequence[str]) -> List[str]:
     """What `triage LOG --doctor` adds under a log's diagnoses, one line per check."""
-    out = [f"   The log looks like it came from another machine: {'; '.join(elsewhere)}."] if elsewhere else []
+    out = [f"   The log looks like it came from another machine: {printable('; '.join(elsewhere), 600)}."] if elsewhere else []
     out += [f"   On this machine: {c.id}: {LABEL.get(c.verdict, c.verdict)}: {printable(c.reason, 300)}" for c in checks]
     if not checks:
         out.append("   On this machine: none of these diagnoses declares a check (triage doctor lists those that do)")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 from triage.doctor.context import Context
-from triage.doctor.elf import dynamic_strings
+from triage.doctor.elf import cxx11_abi, dynamic_strings
 from triage.doctor.probes.common import flag, sites
 from triage.doctor.probes.packages import dist_infos
 
@@ -48,14 +48,6 @@ def _flash_attn(ctx: Context, site: str) -> Dict[str, str]:
             if abi is not None:  # what the binary says wins over its wheel's name
                 out["flash_attn_cxx11_abi"] = flag(abi)
     return out
-
-
-def cxx11_abi(strings: Optional[List[str]]) -> Optional[bool]:
-    """Whether a library that uses torch's C++ API was built with the C++11 ABI; None: cannot tell."""
-    torch_symbols = [s for s in strings or () if s.startswith("_Z") and ("c10" in s or "at6" in s)]
-    if not torch_symbols:
-        return None
-    return any("St7__cxx11" in s or "B5cxx11" in s for s in torch_symbols)
 
 
 def _url(ctx: Context, path: str) -> Optional[str]:

@@ -1,7 +1,8 @@
 """Installed distributions (their metadata, never imported) and what torch's own files say.
 
 torch/version.py is generated at build time and holds `cuda = '12.1'` (None for a CPU build);
-torch/share/cmake/Torch/TorchConfig.cmake carries TORCH_CXX_FLAGS with -D_GLIBCXX_USE_CXX11_ABI=0|1.
+torch/share/cmake/Torch/TorchConfig.cmake carried TORCH_CXX_FLAGS with -D_GLIBCXX_USE_CXX11_ABI=0|1
+(gone from recent wheels, e.g. 2.13.0+cpu, where libc10.so's exported names tell the ABI instead).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from typing import Dict, List
 
 from triage.doctor.context import Context
+from triage.doctor.elf import cxx11_abi, dynamic_strings
 from triage.doctor.probes.common import canonical, flag, major, minor, sites
 
 # distributions the KB's checks ask about: one not installed is listed in `not_installed`
@@ -80,6 +82,10 @@ def _torch(ctx: Context, site: str) -> Dict[str, str]:
     abi = _ABI.search(ctx.files.read(f"{site}/torch/share/cmake/Torch/TorchConfig.cmake", 1 << 16) or "")
     if abi:
         out["torch_cxx11_abi"] = flag(abi.group(1) == "1")
+    else:
+        from_library = cxx11_abi(dynamic_strings(ctx.files, f"{site}/torch/lib/libc10.so"))
+        if from_library is not None:
+            out["torch_cxx11_abi"] = flag(from_library)
     return {k: v for k, v in out.items() if v}
 
 
