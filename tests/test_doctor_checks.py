@@ -117,3 +117,16 @@ def test_the_schema_refuses_what_it_cannot_read(tmp_path: Path, change: str, fie
     with pytest.raises(KBError) as err:
         load_kb(tmp_path)
     assert f"field '{field}'" in str(err.value)
+
+
+def test_kb_lint_runs_the_doctor_scenarios(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    wrong = DOCTOR.replace('- {verdict: ruled_out, facts: {scratch_mounted: "true"}}',
+                           '- {verdict: ruled_out, facts: {scratch_mounted: "true"}}\n        '
+                           '- {verdict: confirmed, facts: {scratch_mounted: "true"}}')
+    write_entry(tmp_path, GOOD.replace("    examples:", wrong + "    examples:"))
+    r = subprocess.run([sys.executable, "-m", "triage", "kb", "lint", "--kb", str(tmp_path)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 1 and "my-entry::doctor[2]: ruled_out, not confirmed (/scratch is mounted)" in r.stderr

@@ -232,3 +232,15 @@ def test_a_log_from_this_machine_is_not_called_foreign(tmp_path: Path) -> None:
     said = elsewhere([other], facts, m.context().files)
     assert said[0].startswith("the log's /opt/conda/envs/train/lib/python3.12/site-packages, /usr/local/cuda-11.8 do not")
     assert said[1] == "the log runs Python 3.12; the Python looked at here is 3.10"
+
+
+def test_commands_run_as_argv_and_a_hung_or_missing_one_is_no_answer(tmp_path: Path) -> None:
+    import sys
+
+    from triage.doctor.context import run_command
+
+    done = run_command([sys.executable, "-c", "import sys; print('out'); print('err', file=sys.stderr)"])
+    assert done is not None and (done.code, done.text, done.err) == (0, "out\n", "err\n")
+    assert run_command([sys.executable, "-c", "print('$HOME; echo no shell')"]).text == "$HOME; echo no shell\n"  # type: ignore[union-attr]
+    assert run_command([str(tmp_path / "no-such-program"), "--version"]) is None
+    assert run_command([sys.executable, "-c", "import time; time.sleep(60)"], timeout=0.5) is None

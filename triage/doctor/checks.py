@@ -49,3 +49,17 @@ def with_log(facts: Mapping[str, str], variables: Optional[Mapping[str, str]]) -
     merged = dict(facts)
     merged.update({f"log:{k}": v for k, v in (variables or {}).items() if v})
     return merged
+
+
+def scenario_failures(kb: KnowledgeBase) -> List[str]:
+    """Each `doctor:` scenario whose facts do not lead to the verdict it states (for `triage kb lint`)."""
+    out = []
+    for entry in kb.entries:
+        check = entry.doctor
+        if check is None:
+            continue
+        for i, scenario in enumerate(check.scenarios):
+            got = evaluate(entry.id, check, with_log(scenario.facts, scenario.variables))
+            if got.verdict != scenario.verdict:
+                out.append(f"{entry.path}: {entry.id}::doctor[{i}]: {got.verdict}, not {scenario.verdict} ({got.reason})")
+    return out
