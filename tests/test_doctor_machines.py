@@ -244,3 +244,11 @@ def test_commands_run_as_argv_and_a_hung_or_missing_one_is_no_answer(tmp_path: P
     assert run_command([sys.executable, "-c", "print('$HOME; echo no shell')"]).text == "$HOME; echo no shell\n"  # type: ignore[union-attr]
     assert run_command([str(tmp_path / "no-such-program"), "--version"]) is None
     assert run_command([sys.executable, "-c", "import time; time.sleep(60)"], timeout=0.5) is None
+
+
+def test_the_container_toolkit_tells_the_gpu_architecture_when_nvidia_smi_cannot(tmp_path: Path) -> None:
+    m = training_box(tmp_path)
+    m.command(["nvidia-smi", "--query-gpu=name,compute_cap", "--format=csv,noheader"],
+              'Field "compute_cap" is not a valid field to query.\n', code=2)
+    facts = collect_facts(m.context())
+    assert facts["gpu_compute_cap"] == "8.0" and facts["container_cli_cuda"] == "12.2"

@@ -30,7 +30,10 @@ def probe(ctx: Context, facts: Dict[str, str]) -> Dict[str, str]:
              if n.endswith((".yaml", ".yml", ".json")) and "nvidia" in (ctx.files.read(f"{d}/{n}", 1 << 16) or "")]
     out["cdi_specs"] = " ".join(specs) or "none"
     if ctx.which("nvidia-container-cli"):
-        out.update(_container_cli(ctx))
+        found = _container_cli(ctx)
+        if "gpu_compute_cap" in facts:  # nvidia-smi's answer stands
+            found.pop("gpu_compute_cap", None)
+        out.update(found)
     return out
 
 
@@ -54,10 +57,16 @@ def _runtimes(ctx: Context) -> "str | None":
 
 
 def _container_cli(ctx: Context) -> Dict[str, str]:
+    """libnvidia-container's src/cli/info.c prints "NVRM version,CUDA version" and its values, a
+    blank line, then "Device Index,...,Architecture" and one row per GPU (architecture last, "8.0")."""
     done = ctx.run(["nvidia-container-cli", "info", "--csv"])
     lines = [line.strip() for line in (done.text if done and done.code == 0 else "").splitlines()]
-    for head, values in zip(lines, lines[1:]):
-        if head.lower().startswith("nvrm version,cuda version"):
-            cuda = values.split(",")[1].strip() if values.count(",") >= 1 else ""
-            return {"container_cli_cuda": cuda} if cuda else {}
-    return {}
+    out: Dict[str, str] = {}
+    for i, (head, values) in enumerate(zip(lines, lines[1:])):
+        if head.lower().startswith("nvrm version,cuda version") and values.count(",") >= 1:
+            out["container_cli_cuda"] = values.split(",")[1].strip()
+        if head.lower().startswith("device index,") and head.lower().endswith(",architecture"):
+            caps = [row.rsplit(",", 1)[-1] for row in lines[i + 1:] if re.fullmatch(r"\d+,.*,\d+\.\d+", row)]
+            if caps:
+                out["gpu_compute_cap"] = " ".join(dict.fromkeys(caps))
+    return {k: v for k, v in out.items() if v}
