@@ -137,6 +137,19 @@ class Examples:
     todo_match: Tuple[Example, ...] = ()
 
 
+VERDICTS = ("confirmed", "ruled_out", "unknown")  # of a CheckResult
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """An entry checked on this machine: its verdict, a one-line reason and the facts it read."""
+
+    id: str
+    verdict: str  # one of VERDICTS
+    reason: str
+    facts: Tuple[str, ...] = ()  # "name=value", "name=(unknown)" for a fact not found here
+
+
 @dataclass(frozen=True, eq=False)
 class Entry:
     id: str
@@ -158,6 +171,7 @@ class Entry:
     lookup: Optional[Lookup] = None
     zh: Optional[Translation] = None  # Chinese title, summary, solutions' prose and notes
     draft: bool = False  # written by `triage learn`, not yet reviewed: lower confidence, TODO solutions allowed
+    doctor: Optional[Any] = None  # a knowledge.doctorspec.DoctorCheck: how `triage doctor` checks it
 
 
 @dataclass(frozen=True)
@@ -222,3 +236,5 @@ class LogResult:
     error: Optional[str] = None
     regex_timeouts: int = 0  # regex checks cut short by the time budget (counted as not matching)
     facts: Mapping[str, str] = field(default_factory=dict)  # versions, platform... read in the log
+    doctor: Optional[Tuple[CheckResult, ...]] = None  # with --doctor: the diagnoses checked on this machine
+    elsewhere: Tuple[str, ...] = ()  # with --doctor: why the log looks like it came from another machine

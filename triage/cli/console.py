@@ -56,6 +56,12 @@ def render(console: Console, results: Sequence[LogResult], verbose: bool = False
                 _diagnosis(console, i, d, result.source, verbose, words)
             else:
                 _one_line(console, f"{i}. {d.id}  ({d.confidence:.2f}, {severity(d, words)})  ", d.title, "")
+        if result.doctor is not None:
+            from triage.cli.render.doctor import doctor_lines
+
+            for line in doctor_lines(result.doctor, result.elsewhere):
+                style = "bold red" if ": confirmed:" in line else "yellow" if "another machine" in line else "green"
+                console.print(Text(line[1:], style=style), soft_wrap=True)  # indented as the fixes are
         if not verbose:
             target = "" if result.source == STDIN else f" {result.source}"
             extra = f", triage explain {result.diagnoses[0].id}" if n else ""

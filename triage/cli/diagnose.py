@@ -23,6 +23,7 @@ from triage.cli.app import (
 from triage.cli.render import FORMATS
 from triage.errors import ExitCode
 from triage.i18n.words import N_, Words, words_for
+from triage.model import LogResult
 
 
 @main.command("diagnose", hidden=True)
@@ -36,11 +37,13 @@ from triage.i18n.words import N_, Words, words_for
               help=N_("Show everything: every fix, evidence line and diagnosis in full."))
 @click.option("--fix", "want_fix", is_flag=True, help=N_("Offer the automatic fix of the top diagnosis that has one."))
 @lang_option
+@click.option("--doctor", "want_doctor", is_flag=True,
+              help=N_("Also check the diagnoses on this machine (--python / --site-packages / --project say where)."))
 @redact_options
 @fix_options
 @kb_option
 def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confidence: float, no_color: bool,
-                 verbose: bool, want_fix: bool, lang: str, kb_dirs: Sequence[str], no_redact: bool,
+                 verbose: bool, want_fix: bool, want_doctor: bool, lang: str, kb_dirs: Sequence[str], no_redact: bool,
                  redact_personal: bool, **fix_args: Any) -> None:
     from triage.api import diagnose_stream
     from triage.engine.decode import decode
@@ -67,6 +70,8 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
     results = localized_results(results, kb, lang)
     if want_fix:  # the fix needs the raw log (the real failing command); it prints no log text itself
         sys.exit(offer_fix(results, texts, kb, fix_args, words))
+    if want_doctor:
+        results = with_doctor(results, kb, fix_args)
     results = redacted(results, make_redactor(no_redact, redact_personal))
     if fmt == "text" and sys.stdout.isatty() and not no_color and not os.environ.get("NO_COLOR"):
         from triage.cli.console import make_console, render
@@ -77,6 +82,25 @@ def diagnose_cmd(files: Sequence[str], fmt: str, top: Optional[int], min_confide
 
         click.echo(render_format(fmt, results, __version__, verbose, words), nl=False)
     sys.exit(ExitCode.FOUND if any(r.diagnoses for r in results) else ExitCode.CLEAN)
+
+
+def with_doctor(results: Sequence[LogResult], kb: Any, fix_args: Any) -> List[LogResult]:
+    """Each result with its diagnoses checked on this machine, and whether the log looks foreign."""
+
+    from triage.cli.doctor_command import doctor_context
+    from triage.doctor import check_diagnoses, collect_facts, elsewhere
+    from triage.versions.applies import annotate, merged
+
+    ctx, _ = doctor_context(fix_args.get("python"), fix_args.get("site_packages"), fix_args.get("project"))
+    facts = collect_facts(ctx)
+    out = []
+    for r in results:
+        foreign = tuple(elsewhere(r.diagnoses, facts, ctx.files))
+        # which fixes apply: this machine's versions win, unless the log plainly came from another one
+        known = merged(facts, r.facts) if foreign else merged(r.facts, facts)
+        out.append(replace(r, diagnoses=annotate(r.diagnoses, known),
+                           doctor=tuple(check_diagnoses(kb, facts, r.diagnoses)), elsewhere=foreign))
+    return out
 
 
 def progress(source: Any) -> Any:

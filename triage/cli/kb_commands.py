@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import click
 
 from triage.cli.app import get_kb, kb_option, lang_option, main
-from triage.errors import ExitCode
+from triage.errors import ExitCode, KBError
 from triage.i18n.words import words_for
 
 
@@ -74,6 +74,8 @@ def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs:
     fixture_dir, catalog = checkout_paths(bundled_kb_dir()) if len(dirs) == 1 else (None, None)
     report = lint_dirs(dirs, run_examples=not no_examples, fixtures=Path(fixtures) if fixtures else fixture_dir,
                        catalog=catalog)
+    if not no_examples:
+        report.errors += doctor_scenarios(kb_dirs)
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
     for e in report.errors:
@@ -83,6 +85,17 @@ def kb_lint(no_examples: bool, overlaps: bool, fixtures: Optional[str], kb_dirs:
     click.echo(f"{len(report.errors)} errors, {len(report.warnings)} warnings; {len(report.overlaps)} match "
                f"examples of {report.overlapping_entries} entries also fire other entries" + ("" if overlaps else " (--overlaps)"))
     sys.exit(ExitCode.FOUND if report.errors else ExitCode.CLEAN)
+
+
+def doctor_scenarios(kb_dirs: Sequence[str]) -> List[str]:
+    """The `doctor:` scenarios that fail (they need triage.doctor, which the KB code never imports)."""
+    from triage.doctor.checks import scenario_failures
+
+    try:
+        kb = get_kb(kb_dirs)
+    except KBError:
+        return []  # the load problems are listed already
+    return scenario_failures(kb)
 
 
 @kb.command("search")

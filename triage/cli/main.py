@@ -8,6 +8,7 @@ import click
 
 from triage.cli import (  # noqa: F401  (they register their commands)
     diagnose,
+    doctor_command,
     kb_commands,
     learn_command,
     report_command,

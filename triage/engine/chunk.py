@@ -59,3 +59,14 @@ class Chunk:
         if self.eager:
             return [" ".join(line.text for line in self._logical.get(i, [])) for i in range(len(self.raw))]
         return self.raw
+
+
+def covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
+    """The lines of `lines` (joined by newlines) that characters start..end of a match cover."""
+    out, pos = [], 0
+    for line in lines:
+        line_end = pos + len(line.text)
+        if line_end >= start and pos <= end:
+            out.append(line)
+        pos = line_end + 1
+    return out or [lines[0]]

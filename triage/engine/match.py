@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
-from triage.engine.chunk import Chunk
+from triage.engine.chunk import Chunk, covered
 from triage.engine.conditions import bind, is_global, needles, unanchored, usable_literals
 from triage.engine.normalize import Line, is_plain
 from triage.engine.words import ERROR_WORDS
@@ -151,7 +151,7 @@ class ChunkSearch:
         if match is None:
             return None
         lines, start, end, variables = match
-        matched = _covered(lines, start, end)
+        matched = covered(lines, start, end)
         first, last = matched[0].number, matched[-1].end
         support: List[Line] = []
         pending: List[Tuple[Condition, bool]] = []
@@ -238,15 +238,3 @@ class ChunkSearch:
             lines = self.lines_with.get(lit, [])
             out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
         return sorted(out)
-
-
-
-
-def _covered(lines: Sequence[Line], start: int, end: int) -> List[Line]:
-    out, pos = [], 0
-    for line in lines:
-        line_end = pos + len(line.text)
-        if line_end >= start and pos <= end:
-            out.append(line)
-        pos = line_end + 1
-    return out or [lines[0]]

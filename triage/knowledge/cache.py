@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from triage.fixes.spec import FixSpec, Rewrite
+from triage.knowledge.doctorspec import DoctorCheck, DoctorRule, DoctorScenario
 from triage.model import (
     AppliesIf,
     Condition,
@@ -37,12 +38,14 @@ from triage.model import (
 CACHE_FORMAT = 3  # 3: marshal of plain data, content-keyed (2 was a pickle)
 # the modules that define what a cached KB is made of: a change to them makes a new key
 _SHAPE_MODULES = ("model.py", "fixes/spec.py", "knowledge/loader.py", "knowledge/entry.py", "knowledge/schema.py",
-                  "knowledge/translation.py", "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
+                  "knowledge/translation.py", "knowledge/doctorspec.py", "knowledge/yamlsafe.py", "engine/literals.py", "knowledge/cache.py")
 # which fields hold dataclasses (a tuple of them, or one or None); every other field is plain data
 _NESTED: Dict[type, Dict[str, Tuple[bool, type]]] = {
     KnowledgeBase: {"entries": (True, Entry)},
     Entry: {"signatures": (True, Signature), "solutions": (True, Solution), "examples": (False, Examples),
-            "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation)},
+            "fix": (False, FixSpec), "lookup": (False, Lookup), "zh": (False, Translation),
+            "doctor": (False, DoctorCheck)},
+    DoctorCheck: {"rules": (True, DoctorRule), "scenarios": (True, DoctorScenario)},
     Translation: {"solutions": (True, SolutionText)},
     Solution: {"applies_if": (False, AppliesIf)},
     Signature: {"requires": (True, Condition), "veto": (True, Condition)},

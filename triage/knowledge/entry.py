@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 from triage.engine.literals import derive_literals
 from triage.errors import KBError, KBErrors
 from triage.fixes.spec import parse_fix
+from triage.knowledge.doctorspec import parse_doctor
 from triage.knowledge.schema import (
     CONDITION_KEYS,
     ENTRY_KEYS,
@@ -58,10 +59,11 @@ def parse_entry(data: Any, path: str, fragments: Fragments, tables: Optional[Tab
     rest = check.part(lambda: _plain_fields(check, data), None)
     lookup = check.part(lambda: _lookup(check, data, tables or {}, signatures), None)
     zh = check.part(lambda: parse_translation(check, data.get("zh"), data, solutions), None)
+    doctor = check.part(lambda: parse_doctor(check, data["doctor"]), None) if data.get("doctor") is not None else None
     if check.problems or rest is None:
         raise KBErrors(check.problems)
     return Entry(id=eid or "", path=path, signatures=signatures, fuzzy=fuzzy, solutions=solutions,
-                 examples=examples, fix=fix, lookup=lookup, zh=zh, **rest)
+                 examples=examples, fix=fix, lookup=lookup, zh=zh, doctor=doctor, **rest)
 
 
 def _each(check: Checker, data: Mapping[str, Any], key: str, parse: Callable[[Any, int], T]) -> Tuple[T, ...]:

@@ -17,7 +17,7 @@ D = TypeVar("D")
 
 ENTRY_KEYS = {"id", "title", "summary", "tags", "severity", "priority", "causes", "signatures",
               "fuzzy", "solutions", "refs", "notes", "defaults", "examples", "fix", "lookup", "zh",
-              "draft"}
+              "draft", "doctor"}
 REQUIRED_KEYS = ("id", "title", "summary", "tags", "severity", "solutions", "examples")
 SIGNATURE_KEYS = {"name", "regex", "keywords", "confidence", "span", "requires", "veto"}
 CONDITION_KEYS = {"regex", "use", "within"}
@@ -36,6 +36,18 @@ TABLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 EXAMPLE_KEYS = {"match", "no_match", "todo_match"}
 EXAMPLE_ITEM_KEYS = {"text", "vars"}
 ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# the `doctor:` block: how `triage doctor` checks an entry on a machine (knowledge/doctorspec.py)
+DOCTOR_KEYS = {"facts", "rules", "unknown", "scenarios"}
+DOCTOR_RULE_KEYS = {"verdict", "if", "reason"}
+DOCTOR_SCENARIO_KEYS = {"verdict", "facts", "vars"}
+DOCTOR_VERDICTS = ("confirmed", "ruled_out")  # what a rule may conclude; no rule holding is "unknown"
+# a fact's name: torch_cuda, package:flash-attn, log:glibcxx (a capture of the diagnosis checked)
+FACT_NAME = r"[A-Za-z][\w.+-]*(?::[A-Za-z0-9][\w.+-]*)?"
+# one condition of a doctor rule: `{fact} OP value`, value a literal or another `{fact}`;
+# ==, != compare versions when both sides are versions, else text; <, <=, >, >= need versions;
+# has / lacks: whether the left fact's space-separated words include the value
+DOCTOR_CONDITION = re.compile(rf"\{{(?P<left>{FACT_NAME})\}}\s+(?P<op>==|!=|<=|>=|<|>|has|lacks)\s+"
+                              rf"(?:\{{(?P<right_fact>{FACT_NAME})\}}|(?P<right>[^\s{{}}]+))")
 # how strong one hit of a signature is, by name; a number in (0, 1] is still accepted
 STRENGTHS = {"certain": 0.95, "strong": 0.9, "likely": 0.85, "moderate": 0.8, "plausible": 0.7,
              "weak": 0.6, "hint": 0.5}

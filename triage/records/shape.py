@@ -27,8 +27,14 @@ def evidence_dict(ev: Evidence) -> Dict[str, Any]:
 def result_dict(result: LogResult) -> Dict[str, Any]:
     """The body of a result (`triage --format json` lists these under "results")."""
     lf = result.likely_failure
-    return {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
-            "likely_failure": evidence_dict(lf) if lf else None, "facts": dict(sorted(result.facts.items()))}
+    out: Dict[str, Any] = {"source": result.source, "diagnoses": [diagnosis_dict(d) for d in result.diagnoses],
+                           "likely_failure": evidence_dict(lf) if lf else None,
+                           "facts": dict(sorted(result.facts.items()))}
+    if result.doctor is not None:  # `triage LOG --doctor`: the diagnoses checked on this machine
+        out["doctor"] = [{"id": c.id, "verdict": c.verdict, "reason": c.reason, "facts": list(c.facts)}
+                         for c in result.doctor]
+        out["elsewhere"] = list(result.elsewhere)
+    return out
 
 
 def scan_record(result: LogResult) -> Dict[str, Any]:

@@ -66,8 +66,12 @@ def redact_result(result: LogResult, redactor: Optional[Redactor] = None) -> Log
     # evidence first: that is where secrets show their context, and so where most are learnt
     evidence = {id(ev): _evidence(ev, r) for d in result.diagnoses for ev in d.evidence}
     likely = _evidence(result.likely_failure, r) if result.likely_failure else None
+    # --doctor's reasons quote the log's captures (log:<name> facts): masked like the rest
+    doctor = None if result.doctor is None else tuple(
+        replace(c, reason=r.text(c.reason), facts=tuple(r.text(f) for f in c.facts)) for c in result.doctor)
     return replace(result, source=r.text(result.source), diagnoses=[_diagnosis(d, r, evidence) for d in result.diagnoses],
-                   likely_failure=likely, error=r.text(result.error) if result.error else None)
+                   likely_failure=likely, error=r.text(result.error) if result.error else None, doctor=doctor,
+                   elsewhere=tuple(r.text(said) for said in result.elsewhere))
 
 
 def _evidence(ev: Evidence, r: Redactor) -> Evidence:

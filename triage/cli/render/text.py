@@ -27,6 +27,10 @@ def text_report(result: LogResult, verbose: bool = False, words: Words = ENGLISH
                .format(n=n, source=result.source))
     for i, d in enumerate(result.diagnoses, 1):
         out += [""] + diagnosis_lines(i, d, verbose or i == 1, result.source, words)
+    if result.doctor is not None:
+        from triage.cli.render.doctor import doctor_lines
+
+        out += [""] + doctor_lines(result.doctor, result.elsewhere)
     return "\n".join(out) + "\n"
 
 
