@@ -94,11 +94,26 @@ def startup(runs: int = 9) -> Tuple[float, float]:
     return t_triage, t_python
 
 
+def dense_logs(mb: float) -> List[Tuple[str, Path]]:
+    """Error-dense logs: the fixture logs (our own text, every KB problem) concatenated to `mb`,
+    and one error line repeated (10,000 ranks printing one OOM)."""
+    tmp = Path(tempfile.gettempdir())
+    fixtures = b"\n".join(p.read_bytes() for p in sorted((HERE.parent / "fixtures" / "logs").glob("*.log")))
+    dense, oneline = tmp / f"triage-dense-{int(mb)}mb.log", tmp / f"triage-oneline-{int(mb)}mb.log"
+    if not dense.exists():
+        dense.write_bytes(fixtures * (int(mb * 2**20) // len(fixtures) + 1))
+    if not oneline.exists():
+        line = b"RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 23.69 GiB total capacity)\n"
+        oneline.write_bytes(line * (int(mb * 2**20) // len(line)))
+    return [("fixtures concatenated", dense), ("one OOM line repeated", oneline)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=100)
     parser.add_argument("--log", type=Path, default=None)
     parser.add_argument("--backends", default="hyperscan,ahocorasick,python")
+    parser.add_argument("--dense-mb", type=float, default=20, help="size of the error-dense logs (0: skip)")
     args = parser.parse_args()
     log = args.log or Path(tempfile.gettempdir()) / f"triage-bench-{int(args.mb)}mb.log"
     if not log.exists():
@@ -117,6 +132,10 @@ def main() -> None:
         got = planted_ids(out) if out else set()
         print(f"triage/{backend:11} {t:7.2f} s  {mb / t:7.1f} MB/s  {rss / 1024:6.0f} MiB  "
               f"planted found {len(want & got)}/{len(want)}  speed vs grep {g_time / t:4.2f}x")
+    for label, path in dense_logs(args.dense_mb) if args.dense_mb else []:
+        size = path.stat().st_size / 2**20
+        t, rss, _ = timed([sys.executable, "-m", "triage", "--format", "json", str(path)])
+        print(f"error-dense log ({label}, {size:.0f} MB): {t:6.2f} s  {size / t:6.1f} MB/s  {rss / 1024:6.0f} MiB")
     t_triage, t_python = startup()
     print(f"start-up: triage on a 2-line log {t_triage * 1000:.0f} ms, python -c pass {t_python * 1000:.0f} ms "
           f"({t_triage / t_python:.1f}x)")
