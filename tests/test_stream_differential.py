@@ -1,5 +1,5 @@
 """The fast path (big logs: chunks, raw-line prefilter, lazily normalised lines, whole-log
-conditions settled across chunks) against the reference path (the whole log normalised at once):
+conditions settled across chunks from lines kept aside) against the reference path (the whole log normalised at once):
 the same diagnoses, confidences, evidence lines and variables, log by log."""
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Iterator, List, Tuple
 
 import pytest
 
+import triage.engine.anywhere as anywhere
 import triage.engine.pipeline as pipeline
 from triage import load_kb
 from triage.api import analyze
+from triage.limits import HOLD_CHARS
 from triage.model import LogResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +31,10 @@ def pieces(text: str, size: int) -> Iterator[str]:
         yield text[start:start + size]
 
 
-def both_paths(text: str, monkeypatch: pytest.MonkeyPatch) -> Tuple[List[Tuple], List[Tuple]]:
+def both_paths(text: str, monkeypatch: pytest.MonkeyPatch, hold: int = HOLD_CHARS) -> Tuple[List[Tuple], List[Tuple]]:
     reference = outcome(analyze([text], KB))
     monkeypatch.setattr(pipeline, "EAGER_LIMIT", 0)  # as if the log were too big to normalise whole
+    monkeypatch.setattr(anywhere, "HOLD_CHARS", hold)  # lines kept aside for whole-log conditions
     fast = outcome(analyze(pieces(text, 4096), KB))  # small chunks: many chunk edges
     monkeypatch.undo()
     return reference, fast
@@ -48,7 +51,7 @@ def test_fast_path_equals_reference_on_kb_examples(monkeypatch: pytest.MonkeyPat
     for entry in KB.entries:
         for i, example in enumerate(entry.examples.match + entry.examples.no_match):
             text = "step 1 loss 2.31\n" * 3 + example.text + "\n" + "step 2 loss 2.30\n" * 3  # mid-log
-            reference, fast = both_paths(text, monkeypatch)
+            reference, fast = both_paths(text, monkeypatch, hold=16)  # kept lines overflow at once
             if fast != reference:
                 differ.append(f"{entry.id}[{i}]")
     assert differ == []

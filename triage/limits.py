@@ -13,6 +13,7 @@ MAX_RAW = 1000  # evidence shows at most this much of one raw line
 MAX_PENDING = 50_000  # hits waiting for the end of the log to settle `within: null` conditions
 # a new prefilter without settled literals is built once they cost this many lines in one chunk
 RECOMPILE_LINES = 2000
+HOLD_CHARS = 16 << 20  # candidate lines of whole-log conditions kept aside until a hit needs them
 MEMO_LINES = 20000  # one-line matches remembered by raw text (a repeated line is matched once)
 WRAP_SAMPLE = 5000  # lines looked at to detect a wrapped paste
 SMALL_TEXT = 256 << 10  # below this, str.find beats compiling an automaton

@@ -57,13 +57,13 @@ class Pipeline:
                                                    for c in s.requires + s.veto if is_global(c)}.values())
         self.accumulator = Accumulator()
         self.tracker = FailureTracker()
-        self.anywhere = AnywhereState()
         self.pending: List[Hit] = []
         self.fuzzy_budget = MAX_LINES
         self.core_from = 1  # first raw line number not yet scanned as core
         self.prefilter = matcher.prefilter
         self.dropped: FrozenSet[int] = frozenset()  # literals the prefilter no longer looks for
         self.budget = RegexBudget()  # every regex call of the log goes through it
+        self.anywhere = AnywhereState(self.budget)
         self.memo: Memo = {}  # one-line matches by raw text: a repeated line is matched once
         self.facts = facts
 
@@ -91,6 +91,7 @@ class Pipeline:
         explained = {line.number for h in hits for line in h.lines}
         fuzzy = self.fuzzy.match_lines(search, lo, hi, explained, min(self.fuzzy_budget, PER_CHUNK))
         self.fuzzy_budget -= PER_CHUNK
+        self.anywhere.need(h for h in hits + fuzzy if h.pending)
         for hit in hits + fuzzy:
             if not hit.pending:
                 self.accumulator.add(hit)
