@@ -287,3 +287,13 @@ def run_diagnoses(kb) -> list:
     from triage.api import diagnose
 
     return diagnose(LOG.read_bytes(), kb)
+
+
+def test_why_a_fix_applies_is_said_in_chinese_with_names_and_versions_kept() -> None:
+    from triage.cli.render.common import reason_text
+
+    zh = words_for("zh")
+    assert reason_text("bitsandbytes 0.43.1 (wants <0.43)", zh) == "bitsandbytes 0.43.1 （要求 <0.43）"
+    assert reason_text("bitsandbytes version, conda unknown", zh) == "bitsandbytes 版本, conda 未知"
+    assert reason_text("platform darwin (wants linux or windows)", zh) == "platform darwin （要求 linux 或 windows）"
+    assert reason_text("bitsandbytes 0.43.1 (wants <0.43)", words_for("en")) == "bitsandbytes 0.43.1 (wants <0.43)"

@@ -80,10 +80,25 @@ def applies_text(s: Solution, words: Words = ENGLISH) -> str:
     if s.applies is None and s.applies_reason is None:
         return ""
     label = words.gettext(_VERDICTS[s.applies])
-    return f"{label}: {s.applies_reason}" if s.applies_reason else label
+    return f"{label}: {reason_text(s.applies_reason, words)}" if s.applies_reason else label
+
+
+def reason_text(reason: str, words: Words = ENGLISH) -> str:
+    """The facts behind a verdict in the reader's language. versions/applies.py writes them in a
+    closed grammar ('torch 2.0.1', 'x 0.43.1 (wants <0.43)', 'x version, conda unknown'): only its
+    connecting words are translated; names, versions and ranges stay as they are."""
+    if words.lang == "en":
+        return reason
+    reason = _WANTS.sub(lambda m: words.gettext("(wants {spec})").format(spec=m.group(1)), reason)
+    reason = reason.replace(" version", words.gettext(" version")).replace(" or ", words.gettext(" or "))
+    return reason[:-len(" unknown")] + words.gettext(" unknown") if reason.endswith(" unknown") else reason
+
+
+_WANTS = re.compile(r"\(wants ([^()]*)\)")
 
 
 _VERDICTS = {True: N_("applies"), False: N_("does not apply"), None: N_("not checked")}
+_REASON_WORDS = (N_("(wants {spec})"), N_(" version"), N_(" or "), N_(" unknown"))  # see reason_text
 _LABELS = {PYTHON: N_("Python:"), CONFIG: N_("Config:")}
 _FENCES = {SHELL: "sh", PYTHON: "python", CONFIG: "text"}
 
