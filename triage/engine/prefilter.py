@@ -16,6 +16,7 @@ from triage.limits import SMALL_TEXT
 
 BACKENDS = ("hyperscan", "ahocorasick", "python")
 Found = List[Tuple[int, int]]  # (offset in the text, literal index)
+Scan = Callable[[Sequence[str]], Tuple[Found, List[int]]]  # lines -> hits and each line's start offset
 
 
 class LiteralPrefilter:
@@ -24,52 +25,38 @@ class LiteralPrefilter:
         self.literals: List[str] = [lit if i not in without else "" for i, lit in enumerate(literals)]
         self.wanted = backend
         self.backend = backend
-        self._search: Optional[Callable[[str], Found]] = None  # built on first big text
-        self._scan_bytes: Optional[Callable[[bytes], Found]] = None  # hyperscan's own, on bytes
+        self._scan: Optional[Scan] = None  # built on first big text
 
-    def _searcher(self, size: int) -> Callable[[str], Found]:
-        if self._search is not None:
-            return self._search
+    def _scanner(self, size: int) -> Scan:
+        if self._scan is not None:
+            return self._scan
         if self.wanted == "auto" and size < SMALL_TEXT:
             return self._python()  # not kept: a later big chunk still gets the fast backend
-        self._search = self._build(self.wanted)
-        return self._search
+        self._scan = self._build(self.wanted)
+        return self._scan
 
-    def _build(self, backend: str) -> Callable[[str], Found]:
+    def _build(self, backend: str) -> Scan:
         order = BACKENDS if backend == "auto" else (backend,)
         for name in order:
             try:
-                search = getattr(self, f"_{name}")()
+                scan = getattr(self, f"_{name}")()
             except ImportError:
                 continue
             self.backend = name
-            return search
+            return scan
         raise ImportError(f"prefilter backend {backend!r} is not installed")
-
-    def find(self, lower_text: str) -> Found:
-        """(offset, literal index) pairs: at least one per line and literal that occur."""
-        return self._searcher(len(lower_text))(lower_text) if any(self.literals) else []
 
     def lines(self, texts: Sequence[str]) -> Dict[int, Set[int]]:
         """Line index -> indices of the literals on that line of `texts`."""
         out: Dict[int, Set[int]] = {}
         if not any(self.literals) or not texts:
             return out
-        search = self._searcher(sum(map(len, texts)))
-        found: Found
-        if search is self._search and self._scan_bytes is not None:
-            data, starts = _hyperscan_text(texts)
-            found = self._scan_bytes(data)
-        else:
-            joined = "\n".join(texts)
-            lower = joined.lower()
-            found = search(lower)
-            starts = _starts(map(len, texts if len(lower) == len(joined) else lower.split("\n")))
+        found, starts = self._scanner(sum(map(len, texts)))(texts)
         for offset, lit in found:
             out.setdefault(bisect_right(starts, offset) - 1, set()).add(lit)
         return out
 
-    def _hyperscan(self) -> Callable[[str], Found]:
+    def _hyperscan(self) -> Scan:
         import hyperscan  # optional: x86-64 wheels; the fastest by far
 
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -77,7 +64,8 @@ class LiteralPrefilter:
         exprs = [b"".join(b"\\x%02x" % b for b in self.literals[i].encode("utf-8")) for i in ids]
         db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=[hyperscan.HS_FLAG_CASELESS] * len(exprs))
 
-        def search(data: bytes) -> Found:
+        def scan(texts: Sequence[str]) -> Tuple[Found, List[int]]:
+            data, starts = _hyperscan_text(texts)
             found: Found = []
             line_end: Dict[int, int] = {}  # literal -> end of the line of its last recorded hit
 
@@ -90,17 +78,11 @@ class LiteralPrefilter:
                 found.append((end - 1, i))
 
             db.scan(data, match_event_handler=on_match)
-            return found
+            return found, starts
 
-        def search_str(text: str) -> Found:  # find(): char offsets of a whole lower-cased text
-            data = text.encode("utf-8", errors="surrogatepass")
-            found = search(data)
-            return _to_char_offsets(text, data, found) if found and len(data) != len(text) else found
+        return scan
 
-        self._scan_bytes = search
-        return search_str
-
-    def _ahocorasick(self) -> Callable[[str], Found]:
+    def _ahocorasick(self) -> Scan:
         import ahocorasick  # optional: a portable C extension
 
         automaton = ahocorasick.Automaton()
@@ -108,9 +90,9 @@ class LiteralPrefilter:
             if lit:
                 automaton.add_word(lit, i)
         automaton.make_automaton()
-        return lambda text: [(end, i) for end, i in automaton.iter(text)]
+        return _on_lowered(lambda text: [(end, i) for end, i in automaton.iter(text)])
 
-    def _python(self) -> Callable[[str], Found]:
+    def _python(self) -> Scan:
         literals = self.literals
 
         def search(text: str) -> Found:
@@ -125,7 +107,17 @@ class LiteralPrefilter:
                     at = -1 if nl == -1 else text.find(lit, nl)
             return found
 
-        return search
+        return _on_lowered(search)
+
+
+def _on_lowered(search: Callable[[str], Found]) -> Scan:
+    """A backend that searches str: the lines joined and lower-cased, and each line's start in that."""
+    def scan(texts: Sequence[str]) -> Tuple[Found, List[int]]:
+        joined = "\n".join(texts)
+        lower = joined.lower()  # 'İ' lowers to two characters: then the lines are measured lowered
+        return search(lower), _starts(map(len, texts if len(lower) == len(joined) else lower.split("\n")))
+
+    return scan
 
 
 def _starts(lengths: Iterable[int]) -> List[int]:
@@ -141,15 +133,3 @@ def _hyperscan_text(texts: Sequence[str]) -> Tuple[bytes, List[int]]:
         return joined.encode("ascii"), _starts(map(len, texts))
     data = joined.lower().encode("utf-8", errors="surrogatepass")
     return data, _starts(map(len, data.split(b"\n")))
-
-
-def _to_char_offsets(text: str, data: bytes, found: Found) -> Found:
-    """Byte offsets -> char offsets of the same line start (all a caller needs is the line)."""
-    byte_starts: List[int] = [0]
-    char_starts: List[int] = [0]
-    pos, cpos = data.find(b"\n"), text.find("\n")
-    while pos != -1:
-        byte_starts.append(pos + 1)
-        char_starts.append(cpos + 1)
-        pos, cpos = data.find(b"\n", pos + 1), text.find("\n", cpos + 1)
-    return [(char_starts[bisect_right(byte_starts, off) - 1], i) for off, i in found]
