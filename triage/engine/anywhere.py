@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
-from triage.engine.match import ChunkSearch, Hit
+from triage.engine.match import ChunkSearch, Hit, first_match
 from triage.engine.normalize import Line, clean_lines
 from triage.limits import HOLD_CHARS
 from triage.model import Condition
@@ -55,7 +55,7 @@ class AnywhereState:
                 continue
             self.conds[cond.source] = cond
             if cond.source in self.needed or not self.chunks:
-                self.seen[cond.source] = self._first(search, cond, search.lines_for(cond, lo, hi))
+                self.seen[cond.source] = search.first_in(cond, search.lines_for(cond, lo, hi))
             else:
                 self._keep(search, cond, search.lines_for(cond, lo, hi))
         self.chunks += 1
@@ -70,15 +70,6 @@ class AnywhereState:
                 if cond.source not in self.needed:
                     self.needed.add(cond.source)
                     self._try_kept(cond.source)
-
-    def _first(self, search: ChunkSearch, cond: Condition, lines: Iterable[int]) -> Optional[Line]:
-        for i in lines:
-            if search.rejects(i, cond.source):
-                continue
-            line = search.first_matching(i, cond)
-            if line is not None:
-                return line
-        return None
 
     def _keep(self, search: ChunkSearch, cond: Condition, lines: List[int]) -> None:
         chunk, kept = search.chunk, self.kept.setdefault(cond.source, [])
@@ -95,7 +86,7 @@ class AnywhereState:
             return
         pattern = self.conds[source].pattern
         for item in kept:
-            found = next((x for x in item.logical() if self.budget.search(pattern, x.text)), None)
+            found = first_match(item.logical(), pattern, self.budget)
             if found is not None:
                 self.seen[source] = found
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Sequence, Set, Tuple
 
 from triage.engine.budget import RegexBudget
 from triage.engine.chunk import Chunk, covered
@@ -197,7 +197,11 @@ class ChunkSearch:
         lo, hi = 0, len(self.chunk)
         if cond.within is not None:
             lo, hi = self.chunk.index(first) - cond.within, self.chunk.index(last) + cond.within + 1
-        for i in self.lines_for(cond, lo, hi):
+        return self.first_in(cond, self.lines_for(cond, lo, hi), needles)
+
+    def first_in(self, cond: Condition, lines: Iterable[int], needles: Tuple[str, ...] = ()) -> Optional[Line]:
+        """The first of these raw lines on which `cond` matches a logical line."""
+        for i in lines:
             if (needles and not self.may_hold(i, needles)) or self.rejects(i, cond.source):
                 continue
             line = self.first_matching(i, cond)
@@ -216,7 +220,7 @@ class ChunkSearch:
 
     def first_matching(self, i: int, cond: Condition) -> Optional[Line]:
         """The first logical line starting on raw line i that `cond` matches (within budget)."""
-        return next((x for x in self.chunk.logical(i) if self.budget.search(cond.pattern, x.text)), None)
+        return first_match(self.chunk.logical(i), cond.pattern, self.budget)
 
     def lines_for(self, cond: Condition, lo: int, hi: int) -> List[int]:
         """Lines of [lo, hi) that hold one of the condition's literals."""
@@ -238,3 +242,8 @@ class ChunkSearch:
             lines = self.lines_with.get(lit, [])
             out.update(lines[bisect_left(lines, lo):bisect_left(lines, hi)])
         return sorted(out)
+
+
+def first_match(lines: Iterable[Line], pattern: Pattern[str], budget: RegexBudget) -> Optional[Line]:
+    """The first of `lines` whose clean text `pattern` matches within the budget."""
+    return next((x for x in lines if budget.search(pattern, x.text)), None)
