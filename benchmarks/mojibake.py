@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import subprocess
 import sys
 import time
@@ -23,25 +22,10 @@ from typing import Callable, Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.mangle import CHINESE, browser_cp1252, dropped_cp1252, gbk_console  # noqa: E402
 from triage.engine.decode import repair_mojibake  # noqa: E402
 
-CHINESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 Repair = Callable[[str], str]
-
-
-def browser_cp1252(text: str) -> str:
-    """UTF-8 shown as windows-1252 the way browsers do: undefined bytes as C1 controls."""
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
-
-
-def dropped_cp1252(text: str) -> str:
-    """UTF-8 shown as windows-1252 by a tool that drops the bytes cp1252 leaves undefined."""
-    return text.encode("utf-8").decode("cp1252", errors="ignore")
-
-
-def gbk_console(text: str) -> str:
-    """UTF-8 printed to a Chinese Windows console (cp936/GBK) and copied back."""
-    return text.encode("utf-8").decode("gbk", errors="replace")
 
 
 MANGLINGS: Dict[str, Callable[[str], str]] = {

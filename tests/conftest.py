@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Tuple
 
 import pytest
+from click.testing import CliRunner
 
 from triage import load_kb
 from triage.model import KnowledgeBase
@@ -18,3 +20,14 @@ FIXTURES = ROOT / "fixtures" / "logs"
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load_kb()
+
+
+def invoke(*args: str) -> Tuple[int, str]:
+    """`triage ARGS...` in-process: (exit code, output); an unexpected exception is raised, not hidden."""
+    import triage.cli.main  # noqa: F401  (registers every command on the group)
+    from triage.cli.app import main
+
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output

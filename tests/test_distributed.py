@@ -8,17 +8,18 @@ import json
 import pickle
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List
 
 import distributed
 import pytest
-from click.testing import CliRunner
 
 from triage import diagnose_path
 from triage.cli.batch import find_logs, scan_logs
 from triage.cli.cluster import scan_on_dask
-from triage.cli.main import main, run
+from triage.cli.main import run
 from triage.errors import ExitCode
+
+from .conftest import invoke
 
 OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB "
        "total capacity; 20.61 GiB already allocated; 1.69 GiB free; 21.92 GiB reserved in total by PyTorch)")
@@ -49,11 +50,7 @@ def cluster() -> Iterator[Any]:
         yield local
 
 
-def cli(*args: str) -> Tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+cli = invoke  # `triage ARGS...` in-process: (exit code, output)
 
 
 def records(output: str) -> List[Dict[str, Any]]:

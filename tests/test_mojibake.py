@@ -6,7 +6,6 @@ encode/decode round trips the tools in between do.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import List
 
 from hypothesis import given, settings
@@ -16,24 +15,9 @@ from triage.engine.decode import looks_mangled, repair_mojibake
 from triage.engine.normalize import normalize
 
 from .conftest import ROOT
+from .mangle import CHINESE, browser_cp1252, dropped_cp1252, gbk_console
 
 LINES: List[str] = (ROOT / "fixtures" / "mojibake" / "zh-lines.txt").read_text(encoding="utf-8").splitlines()
-CHINESE = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef]")
-
-
-def browser_cp1252(text: str) -> str:
-    """UTF-8 shown as windows-1252 as browsers do it (undefined bytes become C1 controls)."""
-    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
-
-
-def dropped_cp1252(text: str) -> str:
-    """The same by a tool that drops the five bytes cp1252 leaves undefined."""
-    return text.encode("utf-8").decode("cp1252", errors="ignore")
-
-
-def gbk_console(text: str) -> str:
-    """UTF-8 printed to a Chinese Windows console (GBK) and copied back."""
-    return text.encode("utf-8").decode("gbk", errors="replace")
 
 
 def share_recovered(mangle) -> float:

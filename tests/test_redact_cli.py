@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-from click.testing import CliRunner
 
 import triage.cli.main  # noqa: F401  (registers every command on the group)
-from triage.cli.app import main
 from triage.cli.render import FORMATS
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, invoke
 
 # kind -> (a realistic log line carrying it, the secret part that must never be printed)
 TOKENS: Dict[str, Tuple[str, str]] = {
@@ -105,11 +103,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Path]:
     return out
 
 
-def run(*args: str) -> Tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+run = invoke  # `triage ARGS...` in-process: (exit code, output)
 
 
 @pytest.mark.parametrize("kind", TOKENS)

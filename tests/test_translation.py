@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from triage import KBError, load_kb
-from triage.knowledge.lint import translation_problems
+from triage.knowledge.lint import translation_findings
 
 from .test_kb import GOOD, write_entry
 
@@ -30,7 +30,7 @@ def test_a_translation_loads_beside_the_english(tmp_path: Path) -> None:
     e = load_kb(tmp_path).get("my-entry")
     assert e.title.startswith("Our cluster") and e.zh is not None
     assert e.zh.title == "集群的 scratch 盘没有挂载" and e.zh.solutions[0].why.endswith("（卷 {vol}）。")
-    assert not [p for p in translation_problems(load_kb(tmp_path)) if "'my-entry'" in p]
+    assert not [p for p in sum(translation_findings(load_kb(tmp_path)), []) if "'my-entry'" in p]
 
 
 @pytest.mark.parametrize("zh, field, words", [
@@ -62,6 +62,6 @@ def test_code_spans_must_survive(tmp_path: Path) -> None:
 def test_lint_names_entries_without_chinese_or_with_english_copied(tmp_path: Path) -> None:
     write_entry(tmp_path, entry(ZH.replace("集群的 scratch 盘没有挂载", "scratch disk not mounted")))
     write_entry(tmp_path, textwrap.dedent(GOOD).replace("my-entry", "bare-entry"), name="bare-entry")
-    found = translation_problems(load_kb(tmp_path))
+    found = sum(translation_findings(load_kb(tmp_path)), [])  # errors and warnings
     assert any("'my-entry'" in p and "written in Chinese" in p for p in found)
     assert any("'bare-entry'" in p and "no Chinese text" in p for p in found)

@@ -90,14 +90,9 @@ def is_todo(solution: Solution) -> bool:
     return any(TODO.match(text) for text in (solution.title, solution.why, *solution.steps))
 
 
-def translation_problems(kb: KnowledgeBase) -> List[str]:
-    """Every entry speaks Chinese too (its `zh:` block), written in Chinese, not copied English."""
-    errors, warnings = translation_findings(kb)
-    return errors + warnings
-
-
 def translation_findings(kb: KnowledgeBase) -> Tuple[List[str], List[str]]:
-    """(errors, warnings) about entries' Chinese text: an error where zh_required, else a warning."""
+    """(errors, warnings) about entries' Chinese text (its `zh:` block, written in Chinese, not
+    copied English): an error where zh_required, else a warning."""
     from triage.knowledge.translation import CJK
 
     errors: List[str] = []
@@ -118,7 +113,7 @@ def translation_findings(kb: KnowledgeBase) -> Tuple[List[str], List[str]]:
 def zh_required(entry: Entry) -> bool:
     """A missing zh: block is an error for an entry of the bundled KB in a source checkout (once
     REQUIRE_ZH is set), and a warning elsewhere: a team's own KB, an installed copy, a draft."""
-    if not REQUIRE_ZH or getattr(entry, "draft", False):
+    if not REQUIRE_ZH or entry.draft:
         return False
     bundled = _bundled_checkout()
     return bundled is not None and Path(entry.path).resolve().is_relative_to(bundled)
